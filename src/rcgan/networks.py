@@ -1,0 +1,249 @@
+"""Networks of RCGAN and ALAD: encoder E, generator G, discriminators.
+
+The tabular (MLP) networks follow the widths of ALAD's KDDCUP99 networks
+(Zenati et al. 2018, reference code ``alad/kdd_utilities.py``), which RCGAN
+reuses "for a fair comparison" (paper, Section 5.4):
+
+- E: d -> 64 -> latent (32), leaky ReLU, linear output;
+- G: latent -> 64 -> 128 -> d, ReLU, linear output;
+- D_xz(x, z): an x branch and a z branch of 128 units each, joined into a
+  hidden layer of 128 (the feature-matching layer), then one logit;
+- D_xx(x, x'): concat(x, x') -> 128 -> logit; its last hidden layer is the
+  ``l_xx`` of the feature-matching score, Eq. (12);
+- D_zz(z, z'): concat(z, z') -> 32 -> logit (ALAD only).
+
+Every module is a plain :class:`torch.nn.Module` that knows nothing about
+training or scikit-learn. Discriminators return logits; the sigmoid lives in
+the losses and scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+__all__ = [
+    "ACTIVATIONS",
+    "JointDiscriminator",
+    "MLPEncoder",
+    "MLPGenerator",
+    "NetworkConfig",
+    "Networks",
+    "PairDiscriminator",
+    "build_networks",
+]
+
+ACTIVATIONS = {
+    "leaky_relu": lambda: nn.LeakyReLU(0.2),
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "elu": nn.ELU,
+}
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """Sizes and options of the four (five with D_zz) networks.
+
+    Parameters
+    ----------
+    n_features : int
+        Dimension d of the (scaled) data.
+    latent_dim : int
+        Dimension of z.
+    encoder_hidden, generator_hidden : tuple of int
+        Hidden widths of E and of G.
+    disc_hidden : int
+        Width of each branch of D_xz and of its joint layer.
+    disc_xx_hidden, disc_zz_hidden : tuple of int
+        Hidden widths of D_xx and D_zz; the last one is the feature layer.
+    dropout : float
+        Dropout rate of the discriminators' hidden layers (only active in
+        training mode; scoring always runs in eval mode).
+    activation : str
+        Hidden activation of E and the discriminators (G uses ReLU, as ALAD).
+    spectral_norm : bool
+        Spectral normalisation of the discriminators' linear layers.
+    with_dzz : bool
+        Build D_zz (ALAD's latent cycle discriminator).
+    """
+
+    n_features: int
+    latent_dim: int = 32
+    encoder_hidden: tuple[int, ...] = (64,)
+    generator_hidden: tuple[int, ...] = (64, 128)
+    disc_hidden: int = 128
+    disc_xx_hidden: tuple[int, ...] = (128,)
+    disc_zz_hidden: tuple[int, ...] = (32,)
+    dropout: float = 0.2
+    activation: str = "leaky_relu"
+    spectral_norm: bool = False
+    with_dzz: bool = False
+
+
+def _linear(n_in: int, n_out: int, spectral: bool = False) -> nn.Module:
+    layer = nn.Linear(n_in, n_out)
+    nn.init.xavier_uniform_(layer.weight)
+    nn.init.zeros_(layer.bias)
+    if spectral:
+        layer = nn.utils.parametrizations.spectral_norm(layer)
+    return layer
+
+
+def _mlp(
+    n_in: int,
+    widths: Sequence[int],
+    activation: str,
+    dropout: float = 0.0,
+    spectral: bool = False,
+) -> tuple[nn.Sequential, int]:
+    """Stack of Linear -> activation [-> Dropout]; returns it and its width."""
+    layers: list[nn.Module] = []
+    for width in widths:
+        layers.append(_linear(n_in, width, spectral))
+        layers.append(ACTIVATIONS[activation]())
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout))
+        n_in = width
+    return nn.Sequential(*layers), n_in
+
+
+class MLPEncoder(nn.Module):
+    """Encoder E: x -> z (linear output layer)."""
+
+    def __init__(self, config: NetworkConfig) -> None:
+        super().__init__()
+        self.body, width = _mlp(config.n_features, config.encoder_hidden, config.activation)
+        self.out = _linear(width, config.latent_dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, d) -> (B, latent)
+        return self.out(self.body(x))
+
+
+class MLPGenerator(nn.Module):
+    """Generator G: z -> x (ReLU hidden layers, linear output layer)."""
+
+    def __init__(self, config: NetworkConfig) -> None:
+        super().__init__()
+        self.body, width = _mlp(config.latent_dim, config.generator_hidden, "relu")
+        self.out = _linear(width, config.n_features)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:  # (B, latent) -> (B, d)
+        return self.out(self.body(z))
+
+
+class JointDiscriminator(nn.Module):
+    """D_xz(x, z): separate x and z branches joined into one hidden layer.
+
+    Parameters
+    ----------
+    x_dim, z_dim : int
+        Sizes of the two inputs.
+    hidden : int
+        Width of each branch and of the joint layer.
+    """
+
+    def __init__(
+        self,
+        x_dim: int,
+        z_dim: int,
+        hidden: int,
+        activation: str,
+        dropout: float,
+        spectral: bool,
+    ) -> None:
+        super().__init__()
+        self.x_branch, _ = _mlp(x_dim, (hidden,), activation, 0.0, spectral)
+        self.z_branch, _ = _mlp(z_dim, (hidden,), activation, dropout, spectral)
+        self.joint, _ = _mlp(2 * hidden, (hidden,), activation, dropout, spectral)
+        self.out = _linear(hidden, 1, spectral)
+
+    def forward(
+        self, x: torch.Tensor, z: torch.Tensor, return_features: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """Logit of shape (B,), and the joint hidden layer if asked."""
+        h = self.joint(torch.cat((self.x_branch(x), self.z_branch(z)), dim=1))
+        logit = self.out(h).squeeze(1)
+        return (logit, h) if return_features else logit
+
+
+class PairDiscriminator(nn.Module):
+    """D(a, b) on the concatenation of two inputs: D_xx and D_zz.
+
+    The last hidden layer is the feature layer ``l`` of Eq. (12).
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        widths: Sequence[int],
+        activation: str,
+        dropout: float,
+        spectral: bool,
+    ) -> None:
+        super().__init__()
+        self.body, width = _mlp(2 * dim, widths, activation, dropout, spectral)
+        self.out = _linear(width, 1, spectral)
+
+    def forward(
+        self, a: torch.Tensor, b: torch.Tensor, return_features: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """Logit of shape (B,), and the last hidden layer if asked."""
+        h = self.body(torch.cat((a, b), dim=1))
+        logit = self.out(h).squeeze(1)
+        return (logit, h) if return_features else logit
+
+
+class Networks(nn.Module):
+    """Container of E, G, D_xz, D_xx and optionally D_zz.
+
+    Grouping them in one module gives one ``state_dict`` (for saving and for
+    EMA) and one ``train()`` / ``eval()`` switch.
+    """
+
+    def __init__(self, config: NetworkConfig) -> None:
+        super().__init__()
+        self.config = config
+        act, drop, sn = config.activation, config.dropout, config.spectral_norm
+        self.encoder = MLPEncoder(config)
+        self.generator = MLPGenerator(config)
+        self.d_xz = JointDiscriminator(
+            config.n_features, config.latent_dim, config.disc_hidden, act, drop, sn
+        )
+        self.d_xx = PairDiscriminator(config.n_features, config.disc_xx_hidden, act, drop, sn)
+        self.d_zz = (
+            PairDiscriminator(config.latent_dim, config.disc_zz_hidden, act, drop, sn)
+            if config.with_dzz
+            else None
+        )
+
+    def generator_parameters(self) -> list[nn.Parameter]:
+        """Parameters updated by the (E, G) step."""
+        return [*self.encoder.parameters(), *self.generator.parameters()]
+
+    def discriminator_parameters(self) -> list[nn.Parameter]:
+        """Parameters updated by the discriminator step."""
+        params = [*self.d_xz.parameters(), *self.d_xx.parameters()]
+        if self.d_zz is not None:
+            params += list(self.d_zz.parameters())
+        return params
+
+    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        """G(E(x))."""
+        return self.generator(self.encoder(x))
+
+
+def build_networks(config: NetworkConfig) -> Networks:
+    """Build all networks for ``config`` (initialised from torch's global RNG).
+
+    Call it under :func:`torch.random.fork_rng` with a seed for repeatable,
+    side-effect-free initialisation, as the estimator does.
+    """
+    if config.activation not in ACTIVATIONS:
+        raise ValueError(
+            f"activation={config.activation!r} is not supported; valid names: {sorted(ACTIVATIONS)}"
+        )
+    return Networks(config)

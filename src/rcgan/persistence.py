@@ -1,0 +1,150 @@
+"""Safe model files: one safetensors file, no pickle anywhere.
+
+Layout of a model file:
+
+- tensors: the networks' ``state_dict`` under ``"net."`` and the fitted
+  arrays (scaling) under ``"array."``;
+- header metadata (strings): ``"format"`` = ``"rcgan-model"``,
+  ``"format_version"``, and ``"content"``, a JSON document with the
+  estimator class, its parameters, the network configuration, the fitted
+  scalars, the library versions that wrote it, and a SHA-256 digest over the
+  JSON and every tensor's bytes.
+
+Loading parses the header with safetensors (which never executes code) and
+JSON, checks the format name, version and digest, and only then hands the
+tensors back. A truncated, foreign or altered file gives a ``ValueError``
+that says which.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+__all__ = ["FORMAT", "FORMAT_VERSION", "load_model", "save_model"]
+
+FORMAT = "rcgan-model"
+FORMAT_VERSION = 1
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("rcgan", "torch", "numpy", "scikit-learn", "safetensors"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out
+
+
+def _digest(content_json: str, tensors: dict[str, torch.Tensor]) -> str:
+    h = hashlib.sha256(content_json.encode())
+    for key in sorted(tensors):
+        t = tensors[key].contiguous()
+        h.update(key.encode())
+        h.update(str(t.dtype).encode())
+        h.update(str(tuple(t.shape)).encode())
+        h.update(t.view(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+def _jsonable(value: Any, name: str) -> Any:
+    try:
+        json.dumps(value)
+    except TypeError as err:
+        raise ValueError(
+            f"parameter {name}={value!r} cannot be saved in a model file "
+            "(only JSON values are stored; pickle is never used)"
+        ) from err
+    return value
+
+
+def save_model(
+    path: str | Path,
+    *,
+    estimator: str,
+    params: dict[str, Any],
+    network_config: dict[str, Any],
+    fitted: dict[str, Any],
+    arrays: dict[str, np.ndarray],
+    state_dict: dict[str, torch.Tensor],
+) -> None:
+    """Write a model file (see the module docstring for the layout)."""
+    from safetensors.torch import save_file
+
+    tensors = {f"net.{k}": v.detach().to("cpu").contiguous() for k, v in state_dict.items()}
+    tensors.update(
+        {f"array.{k}": torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()}
+    )
+    content = {
+        "estimator": estimator,
+        "params": {k: _jsonable(v, k) for k, v in params.items()},
+        "network_config": network_config,
+        "fitted": fitted,
+        "versions": _versions(),
+    }
+    content_json = json.dumps(content, sort_keys=True)
+    meta = {
+        "format": FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "content": content_json,
+        "sha256": _digest(content_json, tensors),
+    }
+    save_file(tensors, str(path), metadata=meta)
+
+
+def load_model(path: str | Path) -> dict[str, Any]:
+    """Read and verify a model file.
+
+    Returns
+    -------
+    dict
+        Keys ``estimator``, ``params``, ``network_config``, ``fitted``,
+        ``versions``, ``arrays`` (NumPy) and ``state_dict`` (tensors).
+
+    Raises
+    ------
+    ValueError
+        If the file is missing pieces, is not an rcgan model, has a newer
+        format version, or fails the integrity check.
+    """
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file, safe_open
+
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such model file")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            meta = f.metadata() or {}
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as err:
+        raise ValueError(f"{path} is not a readable rcgan model file ({err})") from err
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"{path} is not an rcgan model file (format={meta.get('format')!r})")
+    try:
+        version = int(meta.get("format_version", ""))
+    except ValueError as err:
+        raise ValueError(f"{path}: unreadable format version") from err
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was written by a newer rcgan (format {version}); "
+            f"this version reads format <= {FORMAT_VERSION}"
+        )
+    content_json = meta.get("content", "")
+    if _digest(content_json, tensors) != meta.get("sha256"):
+        raise ValueError(f"{path} failed its integrity check: the file was altered or damaged")
+    try:
+        content = json.loads(content_json)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path}: model description is not valid JSON") from err
+    content["state_dict"] = {k[4:]: v for k, v in tensors.items() if k.startswith("net.")}
+    content["arrays"] = {k[6:]: v.numpy() for k, v in tensors.items() if k.startswith("array.")}
+    return content

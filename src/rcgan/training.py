@@ -1,0 +1,224 @@
+"""The one alternating-update training loop of RCGAN and ALAD.
+
+Each minibatch does one discriminator step (D_xz, D_xx and, for ALAD, D_zz
+together) and then one (E, G) step, on the objective of Eq. (10) written in
+:mod:`rcgan.losses`. ALAD is the same loop with no penalty distribution and
+with D_zz. This is the only place that calls ``zero_grad``, ``backward`` and
+``step``.
+
+Speed notes: the data are one preloaded tensor indexed by a permutation per
+epoch; the three D_xz inputs (data, generated and penalty pairs) go through
+D_xz in one call and the two D_xx pairs in one call (the discriminators have
+no batch-statistics layers, so this equals separate calls); in the (E, G)
+step, ``backward(inputs=...)`` skips the discriminators' weight gradients.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+from . import losses
+from .networks import Networks
+from .penalties import PenaltySampler
+
+__all__ = ["EMA", "TrainConfig", "train"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimisation settings of :func:`train`.
+
+    Parameters
+    ----------
+    epochs : int
+        Full passes over the data.
+    batch_size : int
+        Rows per minibatch (clipped to the number of rows).
+    learning_rate : float
+        Adam learning rate of both players.
+    betas : tuple of float
+        Adam betas; ALAD uses beta1 = 0.5.
+    ema : float or None
+        Decay of the exponential moving average of the weights used for
+        scoring (ALAD: 0.999), or None for the last weights.
+    penalty_xx : bool
+        Also show D_xx the identity pairs (x_t, x_t) of penalty samples as
+        fake (see :func:`rcgan.losses.pair_discriminator_loss`).
+    """
+
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    betas: tuple[float, float] = (0.5, 0.999)
+    ema: float | None = 0.999
+    penalty_xx: bool = True
+
+
+class EMA:
+    """Exponential moving average of a module's parameters.
+
+    The effective decay at update t is ``min(decay, (1 + t) / (10 + t))``, so
+    that short runs are not dominated by the initial weights.
+    """
+
+    def __init__(self, module: torch.nn.Module, decay: float) -> None:
+        self.decay = decay
+        self.params = [p for p in module.parameters()]
+        self.shadow = [p.detach().clone() for p in self.params]
+        self.updates = 0
+
+    @torch.no_grad()
+    def update(self) -> None:
+        """Move the averages towards the current parameters."""
+        self.updates += 1
+        decay = min(self.decay, (1 + self.updates) / (10 + self.updates))
+        torch._foreach_lerp_(self.shadow, [p.detach() for p in self.params], 1.0 - decay)
+
+    @torch.no_grad()
+    def copy_to_module(self) -> None:
+        """Overwrite the module's parameters with their averages."""
+        for p, s in zip(self.params, self.shadow, strict=True):
+            p.copy_(s)
+
+
+def _adam(params: list[torch.nn.Parameter], config: TrainConfig) -> torch.optim.Optimizer:
+    return torch.optim.Adam(params, lr=config.learning_rate, betas=config.betas, foreach=True)
+
+
+def train(
+    nets: Networks,
+    x: torch.Tensor,
+    config: TrainConfig,
+    generator: torch.Generator,
+    penalty: PenaltySampler | None = None,
+    verbose: bool = False,
+    on_epoch_end: Callable[[int, dict[str, list[float]]], bool] | None = None,
+) -> dict[str, list[float]]:
+    """Train ``nets`` on the rows of ``x`` by alternating updates.
+
+    Parameters
+    ----------
+    nets : Networks
+        E, G, D_xz, D_xx (and D_zz when ``nets.d_zz`` is set, i.e. ALAD).
+    x : Tensor (n, d)
+        Training data, already scaled, on the networks' device.
+    config : TrainConfig
+    generator : torch.Generator
+        Source of the permutations, latent draws z ~ N(0, I) and penalty
+        draws x_t ~ t(x); on the same device as ``x``.
+    penalty : callable or None
+        Sampler of t(x); None trains without the third term of Eq. (4).
+    verbose : bool
+        Show a tqdm progress bar over epochs.
+    on_epoch_end : callable, optional
+        Called as ``on_epoch_end(epoch, history)``; returning True stops.
+
+    Returns
+    -------
+    history : dict of lists
+        Mean discriminator loss ``"loss_d"`` and (E, G) loss ``"loss_eg"``
+        per epoch.
+    """
+    n, n_features = x.shape[0], x.shape[1]
+    latent_dim = nets.config.latent_dim
+    batch_size = max(1, min(config.batch_size, n))
+    device = x.device
+
+    eg_params = nets.generator_parameters()
+    d_params = nets.discriminator_parameters()
+    opt_eg = _adam(eg_params, config)
+    opt_d = _adam(d_params, config)
+    ema = EMA(nets, config.ema) if config.ema else None
+    history: dict[str, list[float]] = {"loss_d": [], "loss_eg": []}
+
+    epochs = range(config.epochs)
+    bar = None
+    if verbose:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(epochs, desc="training", unit="epoch")
+        epochs = bar
+
+    enc, gen, d_xz, d_xx, d_zz = nets.encoder, nets.generator, nets.d_xz, nets.d_xx, nets.d_zz
+    nets.train()
+    for epoch in epochs:
+        perm = torch.randperm(n, generator=generator, device=device)
+        sum_d = torch.zeros((), device=device)
+        sum_eg = torch.zeros((), device=device)
+        n_batches = 0
+        for start in range(0, n, batch_size):
+            xb = x[perm[start : start + batch_size]]
+            b = xb.shape[0]
+            z = torch.randn(b, latent_dim, generator=generator, device=device)
+            xt = penalty(b, n_features, generator).to(xb) if penalty is not None else None
+            x_xz = xb if xt is None else torch.cat((xb, xt))
+
+            # Discriminator step: maximise Eq. (10) over D_xz, D_xx (and D_zz).
+            with torch.no_grad():
+                e_xz = enc(x_xz)
+                gz = gen(z)
+                rec = gen(e_xz[:b])
+            logits = d_xz(torch.cat((xb, gz, x_xz[b:])), torch.cat((e_xz[:b], z, e_xz[b:])))
+            if xt is not None and config.penalty_xx:
+                l_xx = d_xx(torch.cat((xb, xb, xt)), torch.cat((xb, rec, xt)))
+                loss_xx = losses.pair_discriminator_loss(l_xx[:b], l_xx[b : 2 * b], l_xx[2 * b :])
+            else:
+                l_xx = d_xx(torch.cat((xb, xb)), torch.cat((xb, rec)))
+                loss_xx = losses.pair_discriminator_loss(l_xx[:b], l_xx[b:])
+            loss_d = loss_xx + losses.discriminator_xz_loss(
+                logits[:b], logits[b : 2 * b], logits[2 * b :] if xt is not None else None
+            )
+            if d_zz is not None:
+                with torch.no_grad():
+                    egz = enc(gz)
+                l_zz = d_zz(torch.cat((z, z)), torch.cat((z, egz)))
+                loss_d = loss_d + losses.pair_discriminator_loss(l_zz[:b], l_zz[b:])
+            opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            opt_d.step()
+
+            # (E, G) step: minimise Eq. (10) (non-saturating form).
+            e_xz = enc(x_xz)
+            gz = gen(z)
+            rec = gen(e_xz[:b])
+            logits = d_xz(torch.cat((xb, gz, x_xz[b:])), torch.cat((e_xz[:b], z, e_xz[b:])))
+            loss_eg = losses.encoder_generator_xz_loss(
+                logits[:b], logits[b : 2 * b], logits[2 * b :] if xt is not None else None
+            ) + losses.encoder_generator_pair_loss(d_xx(xb, rec))
+            if d_zz is not None:
+                loss_eg = loss_eg + losses.encoder_generator_pair_loss(d_zz(z, enc(gz)))
+            opt_eg.zero_grad(set_to_none=True)
+            loss_eg.backward(inputs=eg_params)
+            opt_eg.step()
+
+            if ema is not None:
+                ema.update()
+            sum_d += loss_d.detach()
+            sum_eg += loss_eg.detach()
+            n_batches += 1
+
+        history["loss_d"].append(float(sum_d) / max(n_batches, 1))
+        history["loss_eg"].append(float(sum_eg) / max(n_batches, 1))
+        if bar is not None:
+            bar.set_postfix(
+                loss_d=f"{history['loss_d'][-1]:.3f}", loss_eg=f"{history['loss_eg'][-1]:.3f}"
+            )
+        logger.debug(
+            "epoch %d: loss_d=%.4f loss_eg=%.4f",
+            epoch,
+            history["loss_d"][-1],
+            history["loss_eg"][-1],
+        )
+        if on_epoch_end is not None and on_epoch_end(epoch, history):
+            break
+
+    if ema is not None:
+        ema.copy_to_module()
+    nets.eval()
+    return history

@@ -1,0 +1,121 @@
+import json
+import struct
+from importlib import metadata
+
+import numpy as np
+import pytest
+import torch
+
+import rcgan
+from rcgan import ALAD, RCGAN
+
+from .conftest import manifold_data
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X = manifold_data(200, 0)
+    return RCGAN(random_state=0, epochs=2).fit(X), ALAD(random_state=0, epochs=2).fit(X), X
+
+
+def header(path):
+    raw = path.read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    return raw, n, json.loads(raw[8 : 8 + n])
+
+
+def write_header(path, raw, n, head):
+    text = json.dumps(head).encode()
+    text += b" " * (n - len(text)) if len(text) <= n else b""
+    path.write_bytes(struct.pack("<Q", len(text)) + text + raw[8 + n :])
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_round_trip_identical_scores(fitted, tmp_path, which):
+    det, X = fitted[which], fitted[2]
+    path = tmp_path / "model.rcgan"
+    det.save(path)
+    again = rcgan.load(path)
+    assert type(again) is type(det)
+    assert again.get_params() == det.get_params()
+    assert np.array_equal(again.score_samples(X), det.score_samples(X))
+    assert np.array_equal(again.predict(X), det.predict(X))
+    assert again.offset_ == det.offset_ and again.history_ == det.history_
+
+
+def test_file_is_safetensors_without_pickle(fitted, tmp_path):
+    path = tmp_path / "m.rcgan"
+    fitted[0].save(path)
+    raw, n, head = header(path)
+    meta = head["__metadata__"]
+    assert meta["format"] == "rcgan-model" and meta["format_version"] == "1"
+    content = json.loads(meta["content"])
+    assert content["versions"]["torch"] == metadata.version("torch")
+    assert content["params"]["penalty"] == "normal-wide"
+    assert b"\x80\x04" not in raw[: 8 + n]  # no pickle protocol marker in the header
+    assert all(k.startswith(("net.", "array.")) for k in head if k != "__metadata__")
+
+
+def test_corrupted_file(fitted, tmp_path):
+    path = tmp_path / "m.rcgan"
+    fitted[0].save(path)
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(ValueError, match="not a readable rcgan model"):
+        RCGAN.load(path)
+
+
+def test_foreign_files(tmp_path):
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x80\x04K\x01.")  # a pickle of the integer 1
+    with pytest.raises(ValueError, match="not a readable"):
+        RCGAN.load(junk)
+    other = tmp_path / "other.safetensors"
+    from safetensors.torch import save_file
+
+    save_file({"w": torch.zeros(2)}, str(other), metadata={"format": "pt"})
+    with pytest.raises(ValueError, match="not an rcgan model"):
+        RCGAN.load(other)
+    with pytest.raises(ValueError, match="no such model file"):
+        RCGAN.load(tmp_path / "missing.rcgan")
+
+
+def test_tampered_weights_and_params(fitted, tmp_path):
+    path = tmp_path / "m.rcgan"
+    fitted[0].save(path)
+    raw = bytearray(path.read_bytes())
+    raw[-3] ^= 0xFF  # flip bits in the last tensor
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match="integrity"):
+        RCGAN.load(path)
+
+    fitted[0].save(path)
+    raw, n, head = header(path)
+    content = json.loads(head["__metadata__"]["content"])
+    content["params"]["epochs"] = 999
+    head["__metadata__"]["content"] = json.dumps(content, sort_keys=True)
+    write_header(path, raw, n, head)
+    with pytest.raises(ValueError, match="integrity"):
+        RCGAN.load(path)
+
+
+def test_newer_format_and_wrong_class(fitted, tmp_path):
+    path = tmp_path / "m.rcgan"
+    fitted[0].save(path)
+    raw, n, head = header(path)
+    head["__metadata__"]["format_version"] = "99"
+    write_header(path, raw, n, head)
+    with pytest.raises(ValueError, match="newer rcgan"):
+        RCGAN.load(path)
+    fitted[0].save(path)
+    with pytest.raises(ValueError, match="not a ALAD"):
+        ALAD.load(path)
+
+
+def test_callable_penalty_cannot_be_saved(tmp_path):
+    def mine(n, d, g):
+        return torch.randn(n, d, generator=g)
+
+    det = RCGAN(random_state=0, epochs=1, penalty=mine).fit(manifold_data(50, 0))
+    with pytest.raises(ValueError, match="cannot be saved"):
+        det.save(tmp_path / "m.rcgan")

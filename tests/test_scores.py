@@ -1,0 +1,83 @@
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rcgan.networks import NetworkConfig, build_networks
+from rcgan.scores import SCORES, anomaly_scores, score_batch, to_paper_scale
+
+
+@pytest.fixture(scope="module")
+def nets():
+    torch.manual_seed(0)
+    return build_networks(NetworkConfig(n_features=6, dropout=0.5))
+
+
+@pytest.mark.parametrize("kind", sorted(SCORES))
+def test_scoring_is_in_eval_mode_and_repeatable(nets, kind):
+    x = torch.randn(100, 6)
+    nets.train()  # left in training mode on purpose: dropout must not leak into scores
+    a = anomaly_scores(nets, x, kind)
+    b = anomaly_scores(nets, x, kind)
+    assert nets.training  # mode restored
+    assert torch.equal(a, b)
+    assert a.dtype == torch.float64 and a.shape == (100,)
+    assert len(torch.unique(a)) > 90  # not constant
+
+
+def test_score_definitions_by_hand(nets):
+    nets.eval()
+    x = torch.randn(10, 6)
+    with torch.no_grad():
+        rec = nets.generator(nets.encoder(x))
+        logit, f_rec = nets.d_xx(x, rec, return_features=True)
+        _, f_id = nets.d_xx(x, x, return_features=True)
+        assert torch.allclose(score_batch(nets, x, "discriminator"), -logit)
+        assert torch.allclose(score_batch(nets, x, "fm_l1"), (f_id - f_rec).abs().sum(1))
+        assert torch.allclose(score_batch(nets, x, "fm_l2"), (f_id - f_rec).pow(2).sum(1).sqrt())
+        assert torch.allclose(score_batch(nets, x, "l1"), (x - rec).abs().sum(1))
+        assert torch.allclose(score_batch(nets, x, "l2"), (x - rec).pow(2).sum(1).sqrt())
+        # Eq. (11): A = 1 - D_xx = 1 - sigmoid(logit)
+        paper = to_paper_scale(score_batch(nets, x, "discriminator"), "discriminator")
+        assert torch.allclose(paper, 1 - torch.sigmoid(logit))
+
+
+def test_unknown_score(nets):
+    with pytest.raises(ValueError, match="valid names"):
+        score_batch(nets, torch.zeros(2, 6), "energy")
+
+
+def test_empty_input(nets):
+    assert anomaly_scores(nets, torch.zeros(0, 6), "l2").shape == (0,)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(1, 600),
+    cut=st.integers(0, 600),
+    seed=st.integers(0, 2**16),
+    kind=st.sampled_from(sorted(SCORES)),
+)
+def test_scores_do_not_depend_on_batching_or_row_order(nets, n, cut, seed, kind):
+    g = torch.Generator().manual_seed(seed)
+    x = 3 * torch.randn(n, 6, generator=g)
+    full = anomaly_scores(nets, x, kind)
+    assert torch.isfinite(full).all() and full.shape == (n,)
+    cut = min(cut, n)
+    parts = torch.cat((anomaly_scores(nets, x[:cut], kind), anomaly_scores(nets, x[cut:], kind)))
+    np.testing.assert_allclose(parts, full, rtol=1e-6, atol=1e-7)
+    perm = torch.randperm(n, generator=g)
+    np.testing.assert_allclose(
+        anomaly_scores(nets, x[perm], kind), full[perm], rtol=1e-6, atol=1e-7
+    )
+
+
+def test_row_scores_bit_identical_across_batching_default_widths():
+    torch.manual_seed(1)
+    big = build_networks(NetworkConfig(n_features=121))
+    x = torch.randn(700, 121)
+    full = anomaly_scores(big, x, "fm_l1")
+    perm = torch.randperm(700)
+    assert torch.equal(anomaly_scores(big, x[perm], "fm_l1"), full[perm])
+    assert torch.equal(anomaly_scores(big, x[3:4], "fm_l1"), full[3:4])

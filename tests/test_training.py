@@ -1,0 +1,80 @@
+import math
+
+import torch
+
+from rcgan.networks import NetworkConfig, build_networks
+from rcgan.penalties import make_penalty
+from rcgan.training import EMA, TrainConfig, train
+
+
+def run(penalty="normal", epochs=3, seed=0, ema=0.999, n=100, batch=32, with_dzz=False):
+    torch.manual_seed(seed)
+    nets = build_networks(NetworkConfig(n_features=3, latent_dim=2, with_dzz=with_dzz))
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 3, generator=torch.Generator().manual_seed(99))
+    cfg = TrainConfig(epochs=epochs, batch_size=batch, learning_rate=1e-3, ema=ema)
+    hist = train(nets, x, cfg, g, penalty=make_penalty(penalty))
+    return nets, hist
+
+
+def flat(nets):
+    return torch.cat([p.detach().flatten() for p in nets.parameters()])
+
+
+def test_history_has_one_finite_entry_per_epoch_and_nets_end_in_eval():
+    nets, hist = run(epochs=4)
+    assert len(hist["loss_d"]) == len(hist["loss_eg"]) == 4
+    assert all(math.isfinite(v) for v in hist["loss_d"] + hist["loss_eg"])
+    assert not nets.training
+
+
+def test_training_changes_every_network():
+    torch.manual_seed(0)
+    before = build_networks(NetworkConfig(n_features=3, latent_dim=2, with_dzz=True))
+    after, _ = run(with_dzz=True, ema=None)
+    for name in ("encoder", "generator", "d_xz", "d_xx", "d_zz"):
+        a = torch.cat([p.flatten() for p in getattr(before, name).parameters()])
+        b = torch.cat([p.flatten() for p in getattr(after, name).parameters()])
+        assert not torch.allclose(a, b), name
+
+
+def test_same_seed_same_weights_and_penalty_matters():
+    a, _ = run(seed=1)
+    b, _ = run(seed=1)
+    assert torch.equal(flat(a), flat(b))
+    c, _ = run(seed=1, penalty=None)
+    assert not torch.equal(flat(a), flat(c))
+
+
+def test_fewer_rows_than_batch_and_zero_epochs():
+    _, hist = run(n=5, batch=64, epochs=2)
+    assert len(hist["loss_d"]) == 2
+    _, hist = run(epochs=0)
+    assert hist == {"loss_d": [], "loss_eg": []}
+
+
+def test_ema_averages_and_warms_up():
+    lin = torch.nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        lin.weight.fill_(0.0)
+    ema = EMA(lin, decay=0.999)
+    with torch.no_grad():
+        lin.weight.fill_(1.0)
+    ema.update()  # first update: decay = min(0.999, 2/11)
+    assert abs(ema.shadow[0].item() - (1 - 2 / 11)) < 1e-6
+    ema.copy_to_module()
+    assert abs(lin.weight.item() - (1 - 2 / 11)) < 1e-6
+
+
+def test_callback_can_stop_early():
+    torch.manual_seed(0)
+    nets = build_networks(NetworkConfig(n_features=3, latent_dim=2))
+    cfg = TrainConfig(epochs=10, batch_size=16, learning_rate=1e-3)
+    hist = train(
+        nets,
+        torch.randn(40, 3),
+        cfg,
+        torch.Generator().manual_seed(0),
+        on_epoch_end=lambda epoch, h: epoch == 2,
+    )
+    assert len(hist["loss_d"]) == 3
