@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rcgan.networks import NetworkConfig, build_networks
-from rcgan.scores import SCORES, anomaly_scores, score_batch, to_paper_scale
+from rcgan.scores import SCORES, FusedMLPScorer, anomaly_scores, score_batch, to_paper_scale
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +81,38 @@ def test_row_scores_bit_identical_across_batching_default_widths():
     perm = torch.randperm(700)
     assert torch.equal(anomaly_scores(big, x[perm], "fm_l1"), full[perm])
     assert torch.equal(anomaly_scores(big, x[3:4], "fm_l1"), full[3:4])
+
+
+FUSED_CONFIGS = [
+    {},
+    {"encoder_hidden": (), "generator_hidden": ()},
+    {"disc_xx_hidden": (32, 16), "activation": "tanh"},
+    {"spectral_norm": True, "dropout": 0.3},
+]
+
+
+@pytest.mark.parametrize("params", FUSED_CONFIGS)
+@pytest.mark.parametrize("kind", ["discriminator", "fm_l1", "fm_l2"])
+def test_fused_scorer_equals_reference(params, kind):
+    torch.manual_seed(3)
+    big = build_networks(NetworkConfig(n_features=9, **params))
+    big.train()
+    for _ in range(3):  # a few training-mode passes update spectral-norm state
+        big.d_xx(torch.randn(8, 9), torch.randn(8, 9))
+    big.eval()
+    x = 2 * torch.randn(300, 9)
+    assert FusedMLPScorer.supports(big, kind)
+    with torch.inference_mode():
+        ref = score_batch(big, x, kind)
+        fused = FusedMLPScorer(big, kind)(x)
+    np.testing.assert_allclose(fused, ref, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(anomaly_scores(big, x, kind), ref, rtol=1e-4, atol=1e-5)
+
+
+def test_fused_scorer_counts_fewer_multiply_adds():
+    big = build_networks(NetworkConfig(n_features=121)).eval()
+    # plain Eq. (11): E 121*64 + 64*32, G 32*64 + 64*128 + 128*121, D_xx 242*128 + 128
+    plain = 121 * 64 + 64 * 32 + 32 * 64 + 64 * 128 + 128 * 121 + 242 * 128 + 128
+    fused = FusedMLPScorer(big, "discriminator").macs_per_row
+    assert fused == 121 * (64 + 128) + 64 * 32 + 32 * 64 + 64 * 128 + 128 * 128 + 128
+    assert fused < 0.8 * plain

@@ -295,6 +295,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
         self.scale_ = np.asarray(scale, dtype=np.float64)
 
     def _to_tensor(self, X: np.ndarray) -> torch.Tensor:
+        """Scaled float32 copy of ``X`` on the device (for training)."""
         Xs = (np.asarray(X, dtype=np.float64) - self.center_) / self.scale_
         return torch.as_tensor(Xs, dtype=torch.float32, device=self.device)
 
@@ -348,9 +349,17 @@ class RCGAN(OutlierMixin, BaseEstimator):
     # ----------------------------------------------------------------- scoring
     def _raw_scores(self, X) -> np.ndarray:
         check_is_fitted(self, "networks_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        # float32 input stays float32 (no copy); scaling happens chunk-wise
+        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
         with _ThreadLimit(self.n_jobs):
-            return anomaly_scores(self.networks_, self._to_tensor(X), self.score).numpy()
+            raw = anomaly_scores(
+                self.networks_,
+                torch.from_numpy(np.ascontiguousarray(X)),
+                self.score,
+                center=torch.from_numpy(self.center_),
+                scale=torch.from_numpy(self.scale_),
+            )
+        return raw.numpy()
 
     def score_samples(self, X) -> np.ndarray:
         """Normality score of each row (higher = more normal).
