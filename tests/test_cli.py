@@ -59,3 +59,16 @@ def test_demo_writes_plot_and_prints_auroc(tmp_path, capsys):
     assert "RCGAN  AUROC" in text and "ALAD   AUROC" in text
     png = tmp_path / "demo_loop.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_reproduce_figure2(tmp_path, capsys):
+    import json
+
+    assert main(["reproduce", "figure2", "--out", str(tmp_path), "--resolution", "61"]) == 0
+    numbers = json.loads((tmp_path / "figure2.json").read_text())
+    assert 1.0 <= numbers["beta"] <= 2.0
+    # Theorem 1 "chops off" the tail: no generator mass where beta q < t
+    assert numbers["q_mass_where_beta_q_below_t"] > 0.01
+    assert numbers["p_mass_where_beta_q_below_t"] == 0.0
+    assert (tmp_path / "figure2.png").read_bytes()[:4] == b"\x89PNG"
+    assert "beta" in capsys.readouterr().out

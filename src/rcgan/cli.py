@@ -1,4 +1,4 @@
-"""Command line: ``rcgan demo | fit | score`` (also ``python -m rcgan``)."""
+"""Command line: ``rcgan demo | fit | score | reproduce`` (also ``python -m rcgan``)."""
 
 from __future__ import annotations
 
@@ -126,6 +126,39 @@ def _score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _figure2(args: argparse.Namespace) -> int:
+    import json
+
+    from .plots import plot_figure2
+    from .theory import figure2_distributions, optimal_generator
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    d = figure2_distributions(resolution=args.resolution)
+    q, t, anomaly = d["q"], d["t"], d["anomaly"]
+    p, beta = optimal_generator(q, t)
+    low_q = q < 0.01 * q.max()
+    tail = q < t / beta  # where Theorem 1 removes all generator mass
+    numbers = {
+        "beta": beta,
+        "q_mass_where_q_below_1pct_of_max": float(q[low_q].sum()),
+        "p_mass_where_q_below_1pct_of_max": float(p[low_q].sum()),
+        "q_mass_where_beta_q_below_t": float(q[tail].sum()),
+        "p_mass_where_beta_q_below_t": float(p[tail].sum()),
+        "q_mass_on_anomaly_region": float(q[anomaly > 0.01 * anomaly.max()].sum()),
+        "p_mass_on_anomaly_region": float(p[anomaly > 0.01 * anomaly.max()].sum()),
+        "p_peak_over_q_peak": float(p.max() / q.max()),
+        "grid": f"{args.resolution} x {args.resolution} on [-2, 2]^2",
+    }
+    for key, val in numbers.items():
+        print(f"{key:36s} {val:.6g}" if isinstance(val, float) else f"{key:36s} {val}")
+    fig = plot_figure2(d, p, beta)
+    fig.savefig(out / "figure2.png", dpi=80)
+    (out / "figure2.json").write_text(json.dumps(numbers, indent=2) + "\n")
+    print(f"wrote {out / 'figure2.png'} and {out / 'figure2.json'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``rcgan`` command."""
     parser = argparse.ArgumentParser(prog="rcgan", description=__doc__)
@@ -155,6 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("data", help="CSV file to score")
     score.add_argument("--out", default=None, help="CSV to write (default: standard output)")
     score.set_defaults(func=_score)
+    reproduce = sub.add_parser("reproduce", help="reproduce a figure or table of the paper")
+    rsub = reproduce.add_subparsers(dest="target", required=True)
+    fig2 = rsub.add_parser("figure2", help="Theorem 1 on a 2-D grid (Figure 2)")
+    fig2.add_argument("--out", default="results/figure2")
+    fig2.add_argument("--resolution", type=int, default=121)
+    fig2.set_defaults(func=_figure2)
     return parser
 
 

@@ -55,3 +55,32 @@ def plot_score_maps(
         ax.set_yticks([])
     fig.colorbar(im, ax=list(axes), shrink=0.8, label="normality (rank of -A(x))")
     return fig
+
+
+def plot_figure2(dists: dict, p: np.ndarray, beta: float):
+    """Figure 2: q, t, the optimal generator p of Theorem 1, and anomalies.
+
+    Parameters
+    ----------
+    dists : dict
+        Output of :func:`rcgan.theory.figure2_distributions`.
+    p : ndarray
+        Optimal generator distribution (same shape as ``dists["q"]``).
+    beta : float
+        Its beta (Eq. 8), shown in the title.
+    """
+    from matplotlib.figure import Figure
+
+    extent = (dists["x"].min(), dists["x"].max(), dists["y"].min(), dists["y"].max())
+    panels = [
+        ("normal data q(x)", dists["q"]),
+        ("penalty t(x)", dists["t"]),
+        (f"optimal generator p(x), beta = {beta:.3f}", p),
+        ("actual anomalies", dists["anomaly"]),
+    ]
+    fig = Figure(figsize=(16, 4), layout="constrained")
+    for ax, (title, density) in zip(fig.subplots(1, 4), panels, strict=True):
+        ax.imshow(density, origin="lower", extent=extent, cmap="viridis")
+        ax.contour(dists["x"], dists["y"], dists["q"], levels=3, colors="white", linewidths=0.5)
+        ax.set_title(title)
+    return fig

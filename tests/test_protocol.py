@@ -1,0 +1,49 @@
+import numpy as np
+import pytest
+
+from rcgan.benchmark import PROTOCOLS, split_train_test, topk_metrics
+
+
+def test_split_trains_on_normal_rows_only_and_is_seeded():
+    X = np.arange(200, dtype=float)[:, None]
+    y = (np.arange(200) % 5 == 0).astype(int)
+    tr, te, yte = split_train_test(X, y, 0.8, seed=3)
+    assert len(te) == 40 and len(yte) == 40
+    assert not np.any(y[tr[:, 0].astype(int)])  # no anomaly in training
+    # train and test are disjoint and cover every normal row of the train part
+    assert set(tr[:, 0]).isdisjoint(te[:, 0])
+    tr2, te2, _ = split_train_test(X, y, 0.8, seed=3)
+    assert np.array_equal(tr, tr2) and np.array_equal(te, te2)
+    assert not np.array_equal(te, split_train_test(X, y, 0.8, seed=4)[1])
+
+
+def test_topk_by_hand():
+    scores = np.array([0.9, 0.8, 0.7, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.05])
+    y = np.array([1, 0, 1, 0, 0, 0, 0, 0, 0, 1])
+    m = topk_metrics(scores, y, 0.2)  # flags the 2 highest: rows 0 and 1
+    assert m["n_flagged"] == 2
+    assert m["precision"] == 0.5 and m["recall"] == pytest.approx(1 / 3)
+    assert m["f1"] == pytest.approx(2 * 0.5 * (1 / 3) / (0.5 + 1 / 3))
+
+
+def test_topk_ties_flag_all_tied_rows_and_inverted_scores_score_zero():
+    scores = np.array([1.0, 1.0, 1.0, 0.0])
+    m = topk_metrics(scores, np.array([1, 0, 0, 0]), 0.25)
+    assert m["n_flagged"] == 3
+    y = np.array([0, 0, 1, 1])
+    assert topk_metrics(np.array([4.0, 3.0, 2.0, 1.0]), y, 0.5)["f1"] == 0.0
+    assert topk_metrics(np.array([4.0, 3.0, 2.0, 1.0]), y, 0.5)["auroc"] == 0.0
+
+
+def test_protocol_table_matches_the_paper():
+    assert (
+        PROTOCOLS["kddcup99"].train_fraction == 0.8 and PROTOCOLS["kddcup99"].anomaly_share == 0.2
+    )
+    assert PROTOCOLS["thyroid"].anomaly_share == 0.025 and PROTOCOLS["musk"].train_fraction == 0.5
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="NaN"):
+        topk_metrics(np.array([np.nan, 1.0]), np.array([0, 1]), 0.5)
+    with pytest.raises(ValueError, match="train_fraction"):
+        split_train_test(np.zeros((3, 1)), np.zeros(3), 1.5, 0)
