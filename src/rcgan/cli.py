@@ -159,6 +159,55 @@ def _figure2(args: argparse.Namespace) -> int:
     return 0
 
 
+def _figure3(args: argparse.Namespace) -> int:
+    import json
+
+    from .benchmark.synthetic import FIGURE3_MODELS, run_figure3, summarize_figure3
+    from .plots import plot_figure3
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    models = tuple(args.models.split(","))
+    for model in models:
+        if model not in FIGURE3_MODELS:
+            raise ValueError(f"unknown model {model!r}; valid names: {sorted(FIGURE3_MODELS)}")
+    start = time.perf_counter()
+    rows, maps = run_figure3(
+        seeds=args.seeds,
+        epochs=args.epochs,
+        resolution=args.resolution,
+        models=models,
+        progress=print if args.verbose else None,
+    )
+    summary = summarize_figure3(rows)
+    seconds = time.perf_counter() - start
+    print(
+        f"AUROC of each discriminator for grid points within 0.1 of the shape (normal) vs. "
+        f"farther than 0.5; mean ± std over {args.seeds} seed(s), {args.epochs} epochs\n"
+    )
+    print("| shape | model | D_xz(x, E(x)) | D_xx(x, G(E(x))) |")
+    print("|---|---|---|---|")
+    for e in summary:
+        print(
+            f"| {e['shape']} | {e['model']} "
+            f"| {e['auroc_d_xz_mean']:.3f} ± {e['auroc_d_xz_std']:.3f} "
+            f"| {e['auroc_d_xx_mean']:.3f} ± {e['auroc_d_xx_std']:.3f} |"
+        )
+    record = {
+        "command": (
+            f"rcgan reproduce figure3 --seeds {args.seeds} --epochs {args.epochs} "
+            f"--resolution {args.resolution} --models {args.models}"
+        ),
+        "seconds": seconds,
+        "summary": summary,
+        "runs": rows,
+    }
+    (out / "figure3.json").write_text(json.dumps(record, indent=2) + "\n")
+    plot_figure3(maps, models).savefig(out / "figure3.png", dpi=80)
+    print(f"\nwrote {out / 'figure3.png'} and {out / 'figure3.json'} ({seconds:.0f} s)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``rcgan`` command."""
     parser = argparse.ArgumentParser(prog="rcgan", description=__doc__)
@@ -194,6 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
     fig2.add_argument("--out", default="results/figure2")
     fig2.add_argument("--resolution", type=int, default=121)
     fig2.set_defaults(func=_figure2)
+    fig3 = rsub.add_parser("figure3", help="discriminators on loop / arc / four-dot (Figure 3)")
+    fig3.add_argument("--out", default="results/figure3")
+    fig3.add_argument("--seeds", type=int, default=3)
+    fig3.add_argument("--epochs", type=int, default=100)
+    fig3.add_argument("--resolution", type=int, default=121)
+    fig3.add_argument("--models", default="rcgan_paper,rcgan,alad")
+    fig3.set_defaults(func=_figure3)
     return parser
 
 

@@ -84,3 +84,48 @@ def plot_figure2(dists: dict, p: np.ndarray, beta: float):
         ax.contour(dists["x"], dists["y"], dists["q"], levels=3, colors="white", linewidths=0.5)
         ax.set_title(title)
     return fig
+
+
+def plot_figure3(maps: dict, models: Sequence[str], extent: float = 3.0):
+    """Figure 3: data (first row), then D_xz and D_xx maps per model.
+
+    Parameters
+    ----------
+    maps : dict
+        ``maps[shape]["data"]`` and ``maps[shape][model]["d_xz" | "d_xx"]``
+        from :func:`rcgan.benchmark.synthetic.run_figure3`.
+    models : sequence of str
+        Models to draw, one row each.
+    """
+    from matplotlib.figure import Figure
+
+    shapes = list(maps)
+    n_rows, n_cols = 1 + len(models), 2 * len(shapes)
+    fig = Figure(figsize=(2.4 * n_cols, 2.4 * n_rows), layout="constrained")
+    axes = fig.subplots(n_rows, n_cols, squeeze=False)
+    box = (-extent, extent, -extent, extent)
+    for j, shape in enumerate(shapes):
+        data = maps[shape]["data"]
+        ax = axes[0, 2 * j]
+        ax.scatter(data[:, 0], data[:, 1], s=1)
+        ax.set_xlim(-extent, extent)
+        ax.set_ylim(-extent, extent)
+        ax.set_title(f"{shape}: normal data")
+        axes[0, 2 * j + 1].axis("off")
+        for i, model in enumerate(models, start=1):
+            for k, key in enumerate(("d_xz", "d_xx")):
+                ax = axes[i, 2 * j + k]
+                ax.imshow(
+                    maps[shape][model][key],
+                    origin="lower",
+                    extent=box,
+                    vmin=0,
+                    vmax=1,
+                    cmap="magma",
+                )
+                name = "D_xz(x, E(x))" if key == "d_xz" else "D_xx(x, G(E(x)))"
+                ax.set_title(f"{model}: {name}", fontsize=8)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig

@@ -28,7 +28,15 @@ from torch import nn
 
 from .networks import MLPEncoder, MLPGenerator, Networks
 
-__all__ = ["CHUNK", "SCORES", "FusedMLPScorer", "anomaly_scores", "score_batch", "to_paper_scale"]
+__all__ = [
+    "CHUNK",
+    "SCORES",
+    "FusedMLPScorer",
+    "anomaly_scores",
+    "discriminator_outputs",
+    "score_batch",
+    "to_paper_scale",
+]
 
 SCORES: dict[str, str] = {
     "discriminator": "Eq. (11): 1 - D_xx(x, G(E(x)))",
@@ -200,3 +208,21 @@ def anomaly_scores(
 def to_paper_scale(raw: torch.Tensor, kind: str) -> torch.Tensor:
     """Map a raw score to the paper's A(x): sigmoid for Eq. (11), identity else."""
     return torch.sigmoid(raw) if kind == "discriminator" else raw
+
+
+def discriminator_outputs(nets: Networks, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """D_xz(x, E(x)) and D_xx(x, G(E(x))) as probabilities (Figure 3).
+
+    Higher = the discriminator takes x for normal data. Eval mode, no
+    gradients; float64 CPU tensors of shape (n,).
+    """
+    was_training = nets.training
+    nets.eval()
+    try:
+        with torch.inference_mode():
+            z = nets.encoder(x)
+            d_xz = torch.sigmoid(nets.d_xz(x, z))
+            d_xx = torch.sigmoid(nets.d_xx(x, nets.generator(z)))
+    finally:
+        nets.train(was_training)
+    return {"d_xz": d_xz.to("cpu", torch.float64), "d_xx": d_xx.to("cpu", torch.float64)}

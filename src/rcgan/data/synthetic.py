@@ -22,6 +22,7 @@ __all__ = ["SHAPES", "distance_to_support", "make_synthetic", "make_synthetic_an
 SHAPES = ("loop", "arc", "four-dot")
 _RADIUS = 1.5
 _ARC_CENTER = np.array([0.0, -0.75])
+NOISE = {"loop": 0.05, "arc": 0.05, "four-dot": 0.15}
 _DOTS = np.array([[1.5, 1.5], [1.5, -1.5], [-1.5, 1.5], [-1.5, -1.5]])
 
 
@@ -53,7 +54,7 @@ def make_synthetic(
         raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
     rng = check_random_state(random_state)
     if noise is None:
-        noise = 0.15 if name == "four-dot" else 0.05
+        noise = NOISE[name]
     if name == "four-dot":
         centers = _DOTS[rng.randint(0, 4, size=n_samples)]
     else:
