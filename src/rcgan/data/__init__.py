@@ -1,5 +1,18 @@
-"""Data sets: synthetic shapes (Section 5.1); loaders arrive with the benchmarks."""
+"""Data sets: the paper's tabular benchmarks and the synthetic shapes of Figure 3."""
 
+from .download import ChecksumError, RemoteFile, cache_dir, fetch
 from .synthetic import SHAPES, distance_to_support, make_synthetic, make_synthetic_anomalies
+from .tabular import TABULAR, load_dataset
 
-__all__ = ["SHAPES", "distance_to_support", "make_synthetic", "make_synthetic_anomalies"]
+__all__ = [
+    "SHAPES",
+    "TABULAR",
+    "ChecksumError",
+    "RemoteFile",
+    "cache_dir",
+    "distance_to_support",
+    "fetch",
+    "load_dataset",
+    "make_synthetic",
+    "make_synthetic_anomalies",
+]

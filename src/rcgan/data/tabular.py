@@ -1,0 +1,195 @@
+"""The tabular benchmark data sets of the paper (Section 5.3, Table 1).
+
+``load_dataset(name)`` returns ``(X, y)`` with ``y = 1`` for anomalies:
+
+- ``"kddcup99"``: the raw KDD Cup 1999 10 % file (494,021 rows), parsed here
+  and one-hot encoded into the 121 columns of ALAD's and DAGMM's loaders:
+  the 34 numeric columns in file order, then indicator columns for
+  ``protocol_type`` (3), ``service`` (66), ``flag`` (11), ``land`` (2),
+  ``logged_in`` (2), ``is_host_login`` (1: always 0 in this file) and
+  ``is_guest_login`` (2), each block with its values sorted as strings
+  (:func:`parse_kddcup99` also returns the column names). Rows labelled
+  ``normal.`` (19.7 %) are the anomaly class, as in the paper. Features are
+  not scaled (the estimators scale on their training rows).
+- ``"arrhythmia"``: ODDS ``arrhythmia.mat`` (452 x 274); with
+  ``source="uci"``, the raw UCI file (452 x 279 + class), from which the five
+  attributes with missing values (0-based columns 10-14: T, P, QRST, J,
+  heart rate; 408 of the 452 J values are missing) are dropped, giving the
+  same 274 columns; classes 3, 4, 5, 7, 8, 9, 14, 15 are anomalies (66 rows).
+- ``"thyroid"``: ODDS ``thyroid.mat`` (3772 x 6, 93 anomalies).
+- ``"musk"``: ODDS ``musk.mat`` (3062 x 166, 97 anomalies).
+
+Files come through :func:`rcgan.data.download.fetch`: a local folder
+(``data_dir=`` or ``RCGAN_DATA_DIR``), the cache, or the canonical source,
+always checked against the SHA-256 below.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from pathlib import Path
+
+import numpy as np
+
+from .download import RemoteFile, cache_dir, fetch
+
+__all__ = ["FILES", "TABULAR", "load_dataset", "parse_arrhythmia_uci", "parse_kddcup99"]
+
+_ODDS = "https://raw.githubusercontent.com/yzhao062/pyod/ef6d5e8dc828615f498286c1d6a22cbd02fd4cd2/notebooks/data/"
+_UCI = "https://archive.ics.uci.edu/ml/machine-learning-databases/"
+
+FILES: dict[str, RemoteFile] = {
+    "thyroid.mat": RemoteFile(
+        "thyroid.mat",
+        "49155d7861b977e90808faf68343ff67a67f63090c2744d514dbb67ac68e7e33",
+        (_ODDS + "thyroid.mat",),
+    ),
+    "arrhythmia.mat": RemoteFile(
+        "arrhythmia.mat",
+        "e4d47e499591ae31e5d7f0cd983367092353eac240f48e14c9b36457edb3460d",
+        (_ODDS + "arrhythmia.mat",),
+    ),
+    "musk.mat": RemoteFile(
+        "musk.mat",
+        "50bbf414caceb66cfe6f6b1eb7c1ff7c6eb1e6d87173f7bb597ba55cd3dc5493",
+        (_ODDS + "musk.mat",),
+    ),
+    "arrhythmia.data": RemoteFile(
+        "arrhythmia.data",
+        "a7f0f4ca289a4c58b5ed85a9adb793189acd38425828ce3dfbb70adb45f30169",
+        (_UCI + "arrhythmia/arrhythmia.data",),
+    ),
+    "kddcup.data_10_percent.gz": RemoteFile(
+        "kddcup.data_10_percent.gz",
+        "8045aca0d84e70e622d1148d7df782496f6333bf6eb979a1b0837c42a9fd9561",
+        (
+            "http://kdd.ics.uci.edu/databases/kddcup99/kddcup.data_10_percent.gz",
+            "https://ndownloader.figshare.com/files/5976042",
+        ),
+    ),
+}
+
+TABULAR = ("kddcup99", "arrhythmia", "thyroid", "musk")
+
+KDD_FIELDS = (
+    "duration protocol_type service flag src_bytes dst_bytes land wrong_fragment urgent hot "
+    "num_failed_logins logged_in num_compromised root_shell su_attempted num_root "
+    "num_file_creations num_shells num_access_files num_outbound_cmds is_host_login "
+    "is_guest_login count srv_count serror_rate srv_serror_rate rerror_rate srv_rerror_rate "
+    "same_srv_rate diff_srv_rate srv_diff_host_rate dst_host_count dst_host_srv_count "
+    "dst_host_same_srv_rate dst_host_diff_srv_rate dst_host_same_src_port_rate "
+    "dst_host_srv_diff_host_rate dst_host_serror_rate dst_host_srv_serror_rate "
+    "dst_host_rerror_rate dst_host_srv_rerror_rate"
+).split()
+KDD_CATEGORICAL = (
+    "protocol_type",
+    "service",
+    "flag",
+    "land",
+    "logged_in",
+    "is_host_login",
+    "is_guest_login",
+)
+_KDD_PARSER_VERSION = 1
+ARRHYTHMIA_ANOMALY_CLASSES = (3, 4, 5, 7, 8, 9, 14, 15)
+ARRHYTHMIA_MISSING_COLUMNS = (10, 11, 12, 13, 14)
+
+
+def parse_kddcup99(path: str | Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Parse the raw (gzip) KDD Cup 1999 file into the 121-column encoding.
+
+    Returns
+    -------
+    X : ndarray (n, 121) float64, y : ndarray (n,) int8 (1 = ``normal.``),
+    columns : list of str
+    """
+    numeric_idx = [i for i, f in enumerate(KDD_FIELDS) if f not in KDD_CATEGORICAL]
+    cat_idx = [KDD_FIELDS.index(f) for f in KDD_CATEGORICAL]
+    numeric_rows, cat_rows, labels = [], [], []
+    with gzip.open(path, "rt", newline="") as fh:
+        for line_no, row in enumerate(csv.reader(fh), start=1):
+            if not row:
+                continue
+            if len(row) != 42:
+                raise ValueError(f"{path}: line {line_no} has {len(row)} fields, expected 42")
+            numeric_rows.append([row[i] for i in numeric_idx])
+            cat_rows.append([row[i] for i in cat_idx])
+            labels.append(row[41])
+    numeric = np.array(numeric_rows, dtype=np.float64)
+    cats = np.array(cat_rows)
+    blocks, columns = [numeric], [KDD_FIELDS[i] for i in numeric_idx]
+    for j, name in enumerate(KDD_CATEGORICAL):
+        values = np.unique(cats[:, j])  # sorted as strings
+        blocks.append((cats[:, j][:, None] == values[None, :]).astype(np.float64))
+        columns += [f"{name}-{v}" for v in values]
+    y = (np.array(labels) == "normal.").astype(np.int8)
+    return np.hstack(blocks), y, columns
+
+
+def parse_arrhythmia_uci(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """Parse the raw UCI Arrhythmia file; drop the columns with missing values."""
+    text = Path(path).read_text()
+    rows = [r for r in csv.reader(io.StringIO(text)) if r]
+    if any(len(r) != 280 for r in rows):
+        raise ValueError(f"{path}: expected 280 fields per line (279 attributes + class)")
+    keep = [i for i in range(279) if i not in ARRHYTHMIA_MISSING_COLUMNS]
+    X = np.array([[float(r[i]) for i in keep] for r in rows])
+    cls = np.array([int(r[279]) for r in rows])
+    return X, np.isin(cls, ARRHYTHMIA_ANOMALY_CLASSES).astype(np.int8)
+
+
+def _load_mat(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    from scipy.io import loadmat
+
+    mat = loadmat(path)
+    return np.asarray(mat["X"], dtype=np.float64), np.asarray(mat["y"]).ravel().astype(np.int8)
+
+
+def _kdd_cached(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Parse once, then reuse a derived .npz in the cache (keyed by checksum)."""
+    spec = FILES["kddcup.data_10_percent.gz"]
+    derived = (
+        cache_dir() / "derived" / f"kddcup99-121-v{_KDD_PARSER_VERSION}-{spec.sha256[:16]}.npz"
+    )
+    if derived.is_file():
+        with np.load(derived, allow_pickle=False) as d:
+            return d["X"], d["y"]
+    X, y, columns = parse_kddcup99(path)
+    try:
+        derived.parent.mkdir(parents=True, exist_ok=True)
+        tmp = derived.with_suffix(".tmp.npz")
+        np.savez(tmp, X=X, y=y, columns=np.array(columns))
+        tmp.replace(derived)
+    except OSError:
+        pass  # a read-only cache only costs a re-parse next time
+    return X, y
+
+
+def load_dataset(
+    name: str, data_dir: str | Path | None = None, source: str = "odds", download: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Load a tabular benchmark data set as ``(X, y)``, y = 1 for anomalies.
+
+    Parameters
+    ----------
+    name : {"kddcup99", "arrhythmia", "thyroid", "musk"}
+    data_dir : str or Path, optional
+        Folder holding the raw files (default: ``RCGAN_DATA_DIR``, then the
+        cache, then a download).
+    source : {"odds", "uci"}
+        For "arrhythmia" only: the ODDS .mat file or the raw UCI file.
+    download : bool
+        Allow downloading into the cache.
+    """
+    if name not in TABULAR:
+        raise ValueError(f"unknown data set {name!r}; valid names: {list(TABULAR)}")
+    if source not in ("odds", "uci") or (source == "uci" and name != "arrhythmia"):
+        raise ValueError(f"source={source!r} is not available for {name!r}")
+    if name == "kddcup99":
+        path = fetch(FILES["kddcup.data_10_percent.gz"], data_dir, download)
+        return _kdd_cached(path)
+    if source == "uci":
+        return parse_arrhythmia_uci(fetch(FILES["arrhythmia.data"], data_dir, download))
+    return _load_mat(fetch(FILES[f"{name}.mat"], data_dir, download))
