@@ -54,8 +54,12 @@ def test_default_score_is_eq11_in_unit_interval(detection_task):
     a = det.anomaly_score(test)
     assert det.score == "discriminator"
     assert np.all((a >= 0) & (a <= 1))
-    # A(x) = 1 - D_xx(x, G(E(x))) = 1 - sigmoid(score_samples)
-    np.testing.assert_allclose(a, 1 - 1 / (1 + np.exp(-det.score_samples(test))), rtol=1e-6)
+    # A(x) = 1 - D_xx(x, G(E(x))), computed here from the networks directly
+    nets = det.networks_
+    x = torch.as_tensor((test - det.center_) / det.scale_, dtype=torch.float32)
+    with torch.no_grad():
+        d_xx = torch.sigmoid(nets.d_xx(x, nets.generator(nets.encoder(x)))).double().numpy()
+    np.testing.assert_allclose(a, 1 - d_xx, rtol=1e-4, atol=1e-6)
 
 
 def test_same_seed_bit_identical_and_global_rng_untouched(detection_task):
@@ -225,7 +229,42 @@ def test_pickle_round_trip(detection_task):
 
 
 def test_threads_restored_and_progress_bar(capsys):
-    before = torch.get_num_threads()
+    torch.set_num_threads(2)  # differs from n_jobs=1 below
     RCGAN(random_state=0, epochs=2, n_jobs=1, verbose=True).fit(manifold_data(50, 0))
-    assert torch.get_num_threads() == before
+    assert torch.get_num_threads() == 2
     assert "training" in capsys.readouterr().err
+
+
+def test_unseeded_fit_leaves_numpy_global_state_alone():
+    np.random.seed(5)  # noqa: NPY002
+    state = np.random.get_state()  # noqa: NPY002
+    a = RCGAN(epochs=1).fit(manifold_data(40, 0))
+    b = RCGAN(epochs=1).fit(manifold_data(40, 0))
+    after = np.random.get_state()  # noqa: NPY002
+    assert all(np.array_equal(x, y) for x, y in zip(after, state, strict=True))
+    X = manifold_data(10, 1)
+    assert not np.array_equal(a.score_samples(X), b.score_samples(X))  # fresh seeds differ
+
+
+@pytest.mark.parametrize(
+    "params,match",
+    [
+        ({"spectral_norm": "no"}, "spectral_norm"),
+        ({"penalty_dxx": 1}, "penalty_dxx"),
+        ({"learning_rate": float("inf")}, "learning_rate"),
+    ],
+)
+def test_more_bad_parameters(params, match):
+    with pytest.raises(ValueError, match=match):
+        RCGAN(**params).fit(np.random.default_rng(0).normal(size=(10, 2)))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only message")
+def test_cuda_requested_without_cuda():
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        RCGAN(device="cuda").fit(np.zeros((5, 2)))
+
+
+def test_all_cores_option():
+    det = RCGAN(random_state=0, epochs=1, n_jobs=-1).fit(manifold_data(40, 0))
+    assert det.score_samples(manifold_data(5, 1)).shape == (5,)

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import rcgan
-from rcgan import ALAD, RCGAN
+from rcgan import ALAD, RCGAN, persistence
 
 from .conftest import manifold_data
 
@@ -119,3 +119,58 @@ def test_callable_penalty_cannot_be_saved(tmp_path):
     det = RCGAN(random_state=0, epochs=1, penalty=mine).fit(manifold_data(50, 0))
     with pytest.raises(ValueError, match="cannot be saved"):
         det.save(tmp_path / "m.rcgan")
+
+
+def rewrite(src, dst, edit):
+    """Write ``dst``: the content of model ``src`` after ``edit``, with a valid digest."""
+    content = persistence.load_model(src)
+    edit(content)
+    persistence.save_model(
+        dst,
+        estimator=content["estimator"],
+        params=content["params"],
+        network_config=content["network_config"],
+        fitted=content["fitted"],
+        arrays=content["arrays"],
+        state_dict=content["state_dict"],
+    )
+
+
+FORGERIES = {
+    "zero scale": lambda c: c["arrays"]["scale_"].__setitem__(0, 0.0),
+    "short center": lambda c: c["arrays"].__setitem__("center_", np.zeros(1)),
+    "extra fitted attribute": lambda c: c["fitted"].__setitem__("predict", 1),
+    "missing fitted attribute": lambda c: c["fitted"].pop("offset_"),
+    "bad activation": lambda c: c["params"].__setitem__("activation", "gelu2"),
+    "config not matching params": lambda c: c["network_config"].__setitem__("latent_dim", 7),
+    "unknown config key": lambda c: c["network_config"].__setitem__("depth", 3),
+    "huge widths": lambda c: (
+        c["params"].__setitem__("disc_hidden", 10**9),
+        c["network_config"].__setitem__("disc_hidden", 10**9),
+    ),
+    "unknown parameter": lambda c: c["params"].__setitem__("exec", "print(1)"),
+    "bad device": lambda c: c["params"].__setitem__("device", "nope"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORGERIES))
+def test_hand_made_files_with_valid_digest_are_refused(fitted, tmp_path, name):
+    src, dst = tmp_path / "m.rcgan", tmp_path / "forged.rcgan"
+    fitted[0].save(src)
+    rewrite(src, dst, FORGERIES[name])
+    with pytest.raises(ValueError, match="invalid model file"):
+        RCGAN.load(dst)
+
+
+def test_unedited_rewrite_loads(fitted, tmp_path):
+    src, dst = tmp_path / "m.rcgan", tmp_path / "copy.rcgan"
+    fitted[0].save(src)
+    rewrite(src, dst, lambda c: None)
+    X = fitted[2]
+    assert np.array_equal(RCGAN.load(dst).score_samples(X), fitted[0].score_samples(X))
+
+
+def test_numpy_integer_seed_is_kept(tmp_path):
+    det = RCGAN(random_state=np.int64(3), epochs=1).fit(manifold_data(30, 0))
+    det.save(tmp_path / "m.rcgan")
+    assert RCGAN.load(tmp_path / "m.rcgan").random_state == 3

@@ -4,7 +4,13 @@ import torch
 
 from rcgan.networks import NetworkConfig, build_networks
 from rcgan.penalties import make_penalty
-from rcgan.training import EMA, TrainConfig, train
+from rcgan.training import (
+    EMA,
+    TrainConfig,
+    discriminator_objective,
+    encoder_generator_objective,
+    train,
+)
 
 
 def run(penalty="normal", epochs=3, seed=0, ema=0.999, n=100, batch=32, with_dzz=False):
@@ -78,3 +84,50 @@ def test_callback_can_stop_early():
         on_epoch_end=lambda epoch, h: epoch == 2,
     )
     assert len(hist["loss_d"]) == 3
+
+
+def test_discriminator_step_reaches_only_the_discriminators():
+    torch.manual_seed(0)
+    nets = build_networks(NetworkConfig(n_features=3, latent_dim=2, with_dzz=True))
+    x, z, xt = torch.randn(8, 3), torch.randn(8, 2), torch.randn(8, 3)
+    discriminator_objective(nets, x, z, xt).backward()
+    assert all(p.grad is None for p in nets.generator_parameters())
+    assert all(p.grad is not None for p in nets.discriminator_parameters())
+
+
+def test_encoder_gets_gradient_through_the_penalty_pairs():
+    """Eq. (4)'s t-term depends on E: the (E, G) objective must carry it."""
+    torch.manual_seed(0)
+    nets = build_networks(NetworkConfig(n_features=3, latent_dim=2)).eval()  # no dropout
+    x, z = torch.randn(8, 3), torch.randn(8, 2)
+
+    def encoder_grad(xt):
+        nets.zero_grad()
+        encoder_generator_objective(nets, x, z, xt).backward()
+        return torch.cat([p.grad.flatten() for p in nets.encoder.parameters()])
+
+    g0 = encoder_grad(None)
+    g1 = encoder_grad(torch.randn(8, 3))
+    g2 = encoder_grad(5 * torch.randn(8, 3))
+    assert not torch.allclose(g0, g1) and not torch.allclose(g1, g2)
+    # the generator's gradient does not depend on the penalty samples
+    nets.zero_grad()
+    encoder_generator_objective(nets, x, z, torch.randn(8, 3)).backward()
+    gen_a = torch.cat([p.grad.flatten() for p in nets.generator.parameters()])
+    nets.zero_grad()
+    encoder_generator_objective(nets, x, z, 5 * torch.randn(8, 3)).backward()
+    gen_b = torch.cat([p.grad.flatten() for p in nets.generator.parameters()])
+    assert torch.allclose(gen_a, gen_b, atol=1e-6)
+
+
+def test_spectral_norm_holds_after_ema():
+    torch.manual_seed(0)
+    nets = build_networks(NetworkConfig(n_features=4, latent_dim=2, spectral_norm=True))
+    x = torch.randn(64, 4)
+    cfg = TrainConfig(epochs=5, batch_size=16, learning_rate=1e-2, ema=0.9)
+    train(nets, x, cfg, torch.Generator().manual_seed(0), penalty=make_penalty("normal"))
+    for disc in (nets.d_xz, nets.d_xx):
+        for layer in disc.modules():
+            if isinstance(layer, torch.nn.Linear):
+                sigma = torch.linalg.matrix_norm(layer.weight.detach(), ord=2)
+                assert sigma <= 1.0 + 1e-2, float(sigma)

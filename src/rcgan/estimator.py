@@ -12,6 +12,9 @@ Sign conventions, written once:
 from __future__ import annotations
 
 import numbers
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 
 import numpy as np
@@ -31,6 +34,24 @@ __all__ = ["ALAD", "RCGAN"]
 SCALERS = ("standard", "minmax", None)
 
 
+@contextmanager
+def _private_rng(device: torch.device, seed: int) -> Iterator[None]:
+    """Seed torch's generator(s) for ``device`` inside, restore them after.
+
+    Only the CPU generator and, for a CUDA device, that device's generator
+    are forked and seeded (``torch.manual_seed`` would reseed every device).
+    """
+    devices = []
+    if device.type == "cuda":
+        devices = [device.index if device.index is not None else torch.cuda.current_device()]
+    with torch.random.fork_rng(devices=devices, device_type="cuda"):
+        torch.default_generator.manual_seed(seed)
+        if devices:
+            with torch.cuda.device(devices[0]):
+                torch.cuda.manual_seed(seed)
+        yield
+
+
 class _ThreadLimit:
     """Set torch's intra-op thread count for a block, then restore it."""
 
@@ -40,7 +61,8 @@ class _ThreadLimit:
 
     def __enter__(self) -> None:
         if self.n_jobs is not None:
-            torch.set_num_threads(int(self.n_jobs))
+            n = (os.cpu_count() or 1) if self.n_jobs == -1 else int(self.n_jobs)
+            torch.set_num_threads(n)
 
     def __exit__(self, *exc: object) -> None:
         torch.set_num_threads(self.previous)
@@ -81,10 +103,10 @@ class RCGAN(OutlierMixin, BaseEstimator):
     penalty_scale : float, default=1.0
         s above: standard deviation ("normal") or half-width ("uniform").
     penalty_dxx : bool, default=True
-        Carry the penalty over to D_xx: its identity pairs (x_t, x_t) are
-        shown as fake, so that the optimal D_xx on the diagonal is
-        q / (q + t) as D_xz's in Proposition 1, and A(x) of Eq. (11) is high
-        where t covers and q does not. The paper's Eq. (9) has no such term
+        Carry the penalty over to D_xx: identity pairs (x_t, x_t) of penalty
+        samples are shown as fake, so that D_xx, and with it A(x) of
+        Eq. (11), learns what t covers and q does not, as D_xz does by
+        Proposition 1. The paper's Eq. (9) has no such term
         (False); without it, the Eq. (11) score ranked Thyroid's anomalies
         below its normal rows in our runs (see the README). No effect
         without a penalty.
@@ -132,12 +154,13 @@ class RCGAN(OutlierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seed of the initialisation, dropout, minibatch order and latent and
         penalty draws. Same seed and data: bit-identical scores. Torch's and
-        NumPy's global random states are left untouched.
+        NumPy's global random states are left untouched (None draws a fresh
+        seed from the operating system).
     device : str, default="cpu"
         Torch device, e.g. "cpu" or "cuda".
     n_jobs : int or None, default=1
-        Torch intra-op threads during fit and scoring (None: leave torch's
-        setting). One thread is fastest for these small networks on a busy
+        Torch intra-op threads during fit and scoring (-1: all cores; None:
+        leave torch's setting). One thread is fastest for these small networks on a busy
         machine; see ``benchmarks/speed.py``.
     verbose : bool, default=False
         Show a progress bar over epochs.
@@ -243,7 +266,8 @@ class RCGAN(OutlierMixin, BaseEstimator):
                 f"activation={self.activation!r} is not supported; "
                 f"valid names: {sorted(ACTIVATIONS)}"
             )
-        if not (isinstance(self.learning_rate, numbers.Real) and self.learning_rate > 0):
+        lr = self.learning_rate
+        if not (isinstance(lr, numbers.Real) and not isinstance(lr, bool) and 0 < lr < np.inf):
             raise ValueError(f"learning_rate must be a positive number, got {self.learning_rate!r}")
         if not (isinstance(self.beta1, numbers.Real) and 0 <= self.beta1 < 1):
             raise ValueError(f"beta1 must be in [0, 1), got {self.beta1!r}")
@@ -258,12 +282,17 @@ class RCGAN(OutlierMixin, BaseEstimator):
         c = self.contamination
         if not (isinstance(c, numbers.Real) and not isinstance(c, bool) and 0 < c <= 0.5):
             raise ValueError(f"contamination must be in (0, 0.5], got {c!r}")
-        if self.n_jobs is not None:
+        if self.n_jobs is not None and self.n_jobs != -1:
             _check_int("n_jobs", self.n_jobs, 1)
+        for name in ("penalty_dxx", "discriminator_zz", "spectral_norm"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
         try:
-            torch.device(self.device)
+            device = torch.device(self.device)
         except (RuntimeError, TypeError) as err:
             raise ValueError(f"device={self.device!r} is not a valid torch device") from err
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(f"device={self.device!r}: CUDA is not available on this machine")
 
     def _network_config(self, n_features: int) -> NetworkConfig:
         return NetworkConfig(
@@ -316,16 +345,17 @@ class RCGAN(OutlierMixin, BaseEstimator):
         """
         self._validate_params()
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=1)
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        if self.random_state is None:  # fresh entropy; NumPy's global state is not used
+            seed = int(np.random.default_rng().integers(np.iinfo(np.int32).max))
+        else:
+            seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         self._fit_scaler(X)
         device = torch.device(self.device)
         with _ThreadLimit(self.n_jobs):
             xt = self._to_tensor(X)
             data_radius = float(xt.norm(dim=1).max()) if xt.shape[0] else 0.0
             penalty = make_penalty(self.penalty, self.penalty_scale, data_radius)
-            fork_devices = [device.index or 0] if device.type == "cuda" else []
-            with torch.random.fork_rng(devices=fork_devices, device_type=device.type):
-                torch.manual_seed(seed)
+            with _private_rng(device, seed):
                 nets = build_networks(self._network_config(X.shape[1])).to(device)
                 generator = torch.Generator(device=device)
                 generator.manual_seed(seed)
@@ -422,7 +452,9 @@ class RCGAN(OutlierMixin, BaseEstimator):
         }
         arrays = {"center_": self.center_, "scale_": self.scale_}
         params = self.get_params()
-        if not isinstance(params["random_state"], (int, type(None))):
+        if isinstance(params["random_state"], numbers.Integral):
+            params["random_state"] = int(params["random_state"])
+        elif params["random_state"] is not None:
             params["random_state"] = None  # a RandomState object is not stored
         persistence.save_model(
             path,
@@ -452,32 +484,79 @@ class RCGAN(OutlierMixin, BaseEstimator):
             or holds a different estimator class.
         """
         content = persistence.load_model(path)
-        name = content["estimator"]
+        name = content.get("estimator")
         classes = {"RCGAN": RCGAN, "ALAD": ALAD}
         if name not in classes or not issubclass(classes[name], cls):
             raise ValueError(f"{path} holds a {name!r} model, not a {cls.__name__}")
-        params = {k: tuple(v) if isinstance(v, list) else v for k, v in content["params"].items()}
         try:
-            est = classes[name](**params)
-        except TypeError as err:
-            raise ValueError(f"{path}: unknown parameters in the model file ({err})") from err
+            return classes[name]._from_content(content, device)
+        except (TypeError, KeyError, AttributeError, ValueError, RuntimeError) as err:
+            raise ValueError(f"{path}: invalid model file ({err})") from err
+
+    @classmethod
+    def _from_content(cls, content: dict, device: str | None):
+        """Rebuild a fitted estimator from a verified file's content.
+
+        Every piece is validated before use (a file can pass its checksum and
+        still have been written by hand): the parameters as in ``fit``, the
+        network configuration against the parameters, the tensor shapes
+        against networks built on the "meta" device (no memory is allocated
+        for them), the fitted scalars by name and type, and the scaling
+        arrays by shape, finiteness and sign.
+        """
+        params = {k: tuple(v) if isinstance(v, list) else v for k, v in content["params"].items()}
+        est = cls(**params)
         if device is not None:
             est.device = device
         elif torch.device(est.device).type == "cuda" and not torch.cuda.is_available():
             est.device = "cpu"
-        config = NetworkConfig(**content["network_config"])
-        nets = Networks(config)
-        try:
-            nets.load_state_dict(content["state_dict"], strict=True)
-        except RuntimeError as err:
-            raise ValueError(
-                f"{path}: weights do not match the saved network configuration"
-            ) from err
+        est._validate_params()
+
+        fitted = content["fitted"]
+        expected = {"offset_", "n_features_in_", "data_radius_", "history_"}
+        if set(fitted) != expected:
+            raise ValueError(f"fitted attributes {sorted(fitted)}, expected {sorted(expected)}")
+        n_features = fitted["n_features_in_"]
+        _check_int("n_features_in_", n_features, 1)
+        for key in ("offset_", "data_radius_"):
+            if not (isinstance(fitted[key], float) and np.isfinite(fitted[key])):
+                raise ValueError(f"{key} must be a finite number")
+        history = fitted["history_"]
+        if not (isinstance(history, dict) and all(isinstance(v, list) for v in history.values())):
+            raise ValueError("history_ must map names to lists")
+
+        config = NetworkConfig(
+            **{
+                k: tuple(v) if isinstance(v, list) else v
+                for k, v in content["network_config"].items()
+            }
+        )
+        if config != est._network_config(n_features):
+            raise ValueError("the network configuration does not match the parameters")
+        with torch.device("meta"):
+            shapes = {k: v.shape for k, v in Networks(config).state_dict().items()}
+        state = content["state_dict"]
+        got = {k: v.shape for k, v in state.items()}
+        if got != shapes:
+            raise ValueError("the weights do not match the network configuration")
+
+        arrays = content["arrays"]
+        for key in ("center_", "scale_"):
+            a = arrays[key]
+            if a.shape != (n_features,) or a.dtype != np.float64 or not np.all(np.isfinite(a)):
+                raise ValueError(f"{key} must be {n_features} finite float64 values")
+        if np.any(arrays["scale_"] <= 0):
+            raise ValueError("scale_ must be positive")
+
+        with torch.random.fork_rng(devices=[]):  # initialisation draws stay private
+            nets = Networks(config)
+        nets.load_state_dict(state, strict=True)
         est.networks_ = nets.to(est.device).eval()
-        for key, value in content["fitted"].items():
-            setattr(est, key, value)
-        est.center_ = content["arrays"]["center_"]
-        est.scale_ = content["arrays"]["scale_"]
+        est.offset_ = float(fitted["offset_"])
+        est.data_radius_ = float(fitted["data_radius_"])
+        est.history_ = history
+        est.n_features_in_ = int(n_features)
+        est.center_, est.scale_ = arrays["center_"], arrays["scale_"]
         return est
 
     def __sklearn_tags__(self):

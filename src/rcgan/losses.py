@@ -12,9 +12,11 @@ Discriminator side (maximise V, i.e. minimise -V):
   + BCE(D_xz(x_t, E(x_t)), 0)`` with x ~ q, z ~ p(z), x_t ~ t.
 - Eq. (9): ``BCE(D_xx(x, x), 1) + BCE(D_xx(x, G(E(x))), 0)``.
 - optional, this library's extension (``penalty_dxx``): ``+ BCE(D_xx(x_t, x_t), 0)``,
-  the penalty regulariser of Eq. (4) carried over to D_xx, so that its
-  optimum on the diagonal is q / (q + t), as D_xz's in Proposition 1; it
-  involves neither E nor G.
+  the penalty regulariser of Eq. (4) carried over to D_xx: identity pairs
+  at penalty points are fakes, so D_xx's output on (x, x) is pushed down
+  where t has mass and q has little (with exact reconstruction, the fake
+  pairs (x, G(E(x))) also sit on the diagonal and the pointwise optimum
+  there is q / (2q + t)); it involves neither E nor G.
 - ALAD's latent cycle: ``BCE(D_zz(z, z), 1) + BCE(D_zz(z, E(G(z))), 0)``.
 
 Encoder/generator side (minimise V): the usual non-saturating form of each
@@ -85,7 +87,7 @@ def pair_discriminator_loss(
     ``real`` are logits of D(x, x), ``fake`` of D(x, G(E(x))), x ~ q.
     ``penalty`` (optional) are logits of D_xx(x_t, x_t), x_t ~ t(x), taken
     as fake: the penalty regulariser of Eq. (4) carried over to D_xx (see
-    :func:`rcgan.training.train`). It involves neither E nor G.
+    the module docstring). It involves neither E nor G.
     """
     loss = bce_real(real) + bce_fake(fake)
     if penalty is not None:

@@ -12,8 +12,11 @@ Layout of a model file:
 
 Loading parses the header with safetensors (which never executes code) and
 JSON, checks the format name, version and digest, and only then hands the
-tensors back. A truncated, foreign or altered file gives a ``ValueError``
-that says which.
+tensors back. A truncated, foreign or damaged file gives a ``ValueError``
+that says which. The digest is a checksum, not a signature: it catches
+damage and naive edits, while a hand-made file with a recomputed digest is
+caught by the estimator's validation of every field on load
+(:meth:`rcgan.RCGAN.load`); neither path can execute code.
 """
 
 from __future__ import annotations

@@ -81,8 +81,10 @@ class FusedMLPScorer:
     - Every product that reads x (E's first layer, W_a, and W_a + W_b for
       the pair (x, x) of Eq. 12) is one matrix product with stacked weights.
 
-    The results equal :func:`score_batch` up to float32 rounding. The weights
-    are copied when the scorer is built; build a new one after training.
+    The results equal :func:`score_batch` up to float32 rounding. Build it
+    with the networks in eval mode (as :func:`anomaly_scores` does) and use
+    it right away: the first-layer products are copied, the later layers are
+    referenced, so further training would leave it inconsistent.
     """
 
     def __init__(self, nets: Networks, kind: str) -> None:
@@ -129,6 +131,8 @@ class FusedMLPScorer:
             and isinstance(nets.encoder, MLPEncoder)
             and isinstance(nets.generator, MLPGenerator)
             and len(nets.d_xx.body) > 0
+            and isinstance(nets.d_xx.body[0], nn.Linear)
+            and isinstance(nets.generator.out, nn.Linear)
         )
 
     def _rest(self, modules, t: torch.Tensor) -> torch.Tensor:

@@ -81,14 +81,97 @@ class EMA:
         torch._foreach_lerp_(self.shadow, [p.detach() for p in self.params], 1.0 - decay)
 
     @torch.no_grad()
-    def copy_to_module(self) -> None:
-        """Overwrite the module's parameters with their averages."""
+    def copy_to_module(self, module: torch.nn.Module | None = None) -> None:
+        """Overwrite the parameters with their averages.
+
+        If ``module`` is given, spectral-norm layers in it get fresh power
+        iterations afterwards: their singular-vector buffers belong to the
+        last raw weights, not to the averaged ones.
+        """
         for p, s in zip(self.params, self.shadow, strict=True):
             p.copy_(s)
+        if module is not None:
+            refresh_spectral_norm(module)
+
+
+@torch.no_grad()
+def refresh_spectral_norm(module: torch.nn.Module, iterations: int = 20) -> None:
+    """Run power iterations of every spectral-norm layer of ``module``.
+
+    Uses only the layers' own buffers (no random draws).
+    """
+    from torch.nn.utils import parametrize
+
+    was_training = module.training
+    for layer in module.modules():
+        if parametrize.is_parametrized(layer, "weight"):
+            layer.train()
+            for _ in range(iterations):
+                _ = layer.weight  # each access in training mode runs one power iteration
+    module.train(was_training)
 
 
 def _adam(params: list[torch.nn.Parameter], config: TrainConfig) -> torch.optim.Optimizer:
     return torch.optim.Adam(params, lr=config.learning_rate, betas=config.betas, foreach=True)
+
+
+def discriminator_objective(
+    nets: Networks,
+    x: torch.Tensor,
+    z: torch.Tensor,
+    xt: torch.Tensor | None,
+    penalty_xx: bool = True,
+) -> torch.Tensor:
+    """-(Eq. 10) for the discriminators on one minibatch (to minimise).
+
+    E and G run without gradient: this loss only reaches D_xz, D_xx, D_zz.
+    ``xt`` are penalty samples (None: no t(x) term); ``penalty_xx`` adds the
+    identity pairs (x_t, x_t) as fakes for D_xx.
+    """
+    b = x.shape[0]
+    x_xz = x if xt is None else torch.cat((x, xt))
+    with torch.no_grad():
+        e_xz = nets.encoder(x_xz)
+        gz = nets.generator(z)
+        rec = nets.generator(e_xz[:b])
+        egz = nets.encoder(gz) if nets.d_zz is not None else None
+    # one call per discriminator: data pairs, generated pairs, penalty pairs
+    logits = nets.d_xz(torch.cat((x, gz, x_xz[b:])), torch.cat((e_xz[:b], z, e_xz[b:])))
+    loss = losses.discriminator_xz_loss(
+        logits[:b], logits[b : 2 * b], logits[2 * b :] if xt is not None else None
+    )
+    if xt is not None and penalty_xx:
+        l_xx = nets.d_xx(torch.cat((x, x, xt)), torch.cat((x, rec, xt)))
+        loss = loss + losses.pair_discriminator_loss(l_xx[:b], l_xx[b : 2 * b], l_xx[2 * b :])
+    else:
+        l_xx = nets.d_xx(torch.cat((x, x)), torch.cat((x, rec)))
+        loss = loss + losses.pair_discriminator_loss(l_xx[:b], l_xx[b:])
+    if egz is not None:
+        l_zz = nets.d_zz(torch.cat((z, z)), torch.cat((z, egz)))
+        loss = loss + losses.pair_discriminator_loss(l_zz[:b], l_zz[b:])
+    return loss
+
+
+def encoder_generator_objective(
+    nets: Networks, x: torch.Tensor, z: torch.Tensor, xt: torch.Tensor | None
+) -> torch.Tensor:
+    """Eq. (10) for E and G on one minibatch, non-saturating form (to minimise).
+
+    Includes the penalty pairs (x_t, E(x_t)) when ``xt`` is given: E gets
+    gradient through the t(x) term of Eq. (4) (see :mod:`rcgan.losses`).
+    """
+    b = x.shape[0]
+    x_xz = x if xt is None else torch.cat((x, xt))
+    e_xz = nets.encoder(x_xz)
+    gz = nets.generator(z)
+    rec = nets.generator(e_xz[:b])
+    logits = nets.d_xz(torch.cat((x, gz, x_xz[b:])), torch.cat((e_xz[:b], z, e_xz[b:])))
+    loss = losses.encoder_generator_xz_loss(
+        logits[:b], logits[b : 2 * b], logits[2 * b :] if xt is not None else None
+    ) + losses.encoder_generator_pair_loss(nets.d_xx(x, rec))
+    if nets.d_zz is not None:
+        loss = loss + losses.encoder_generator_pair_loss(nets.d_zz(z, nets.encoder(gz)))
+    return loss
 
 
 def train(
@@ -111,7 +194,9 @@ def train(
     config : TrainConfig
     generator : torch.Generator
         Source of the permutations, latent draws z ~ N(0, I) and penalty
-        draws x_t ~ t(x); on the same device as ``x``.
+        draws x_t ~ t(x); on the same device as ``x``. Dropout (and the
+        initialisation, done before) use torch's global generator: the
+        estimator runs this under ``torch.random.fork_rng`` with a seed.
     penalty : callable or None
         Sampler of t(x); None trains without the third term of Eq. (4).
     verbose : bool
@@ -145,7 +230,6 @@ def train(
         bar = tqdm(epochs, desc="training", unit="epoch")
         epochs = bar
 
-    enc, gen, d_xz, d_xx, d_zz = nets.encoder, nets.generator, nets.d_xz, nets.d_xx, nets.d_zz
     nets.train()
     for epoch in epochs:
         perm = torch.randperm(n, generator=generator, device=device)
@@ -157,42 +241,15 @@ def train(
             b = xb.shape[0]
             z = torch.randn(b, latent_dim, generator=generator, device=device)
             xt = penalty(b, n_features, generator).to(xb) if penalty is not None else None
-            x_xz = xb if xt is None else torch.cat((xb, xt))
 
             # Discriminator step: maximise Eq. (10) over D_xz, D_xx (and D_zz).
-            with torch.no_grad():
-                e_xz = enc(x_xz)
-                gz = gen(z)
-                rec = gen(e_xz[:b])
-            logits = d_xz(torch.cat((xb, gz, x_xz[b:])), torch.cat((e_xz[:b], z, e_xz[b:])))
-            if xt is not None and config.penalty_xx:
-                l_xx = d_xx(torch.cat((xb, xb, xt)), torch.cat((xb, rec, xt)))
-                loss_xx = losses.pair_discriminator_loss(l_xx[:b], l_xx[b : 2 * b], l_xx[2 * b :])
-            else:
-                l_xx = d_xx(torch.cat((xb, xb)), torch.cat((xb, rec)))
-                loss_xx = losses.pair_discriminator_loss(l_xx[:b], l_xx[b:])
-            loss_d = loss_xx + losses.discriminator_xz_loss(
-                logits[:b], logits[b : 2 * b], logits[2 * b :] if xt is not None else None
-            )
-            if d_zz is not None:
-                with torch.no_grad():
-                    egz = enc(gz)
-                l_zz = d_zz(torch.cat((z, z)), torch.cat((z, egz)))
-                loss_d = loss_d + losses.pair_discriminator_loss(l_zz[:b], l_zz[b:])
+            loss_d = discriminator_objective(nets, xb, z, xt, config.penalty_xx)
             opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             opt_d.step()
 
             # (E, G) step: minimise Eq. (10) (non-saturating form).
-            e_xz = enc(x_xz)
-            gz = gen(z)
-            rec = gen(e_xz[:b])
-            logits = d_xz(torch.cat((xb, gz, x_xz[b:])), torch.cat((e_xz[:b], z, e_xz[b:])))
-            loss_eg = losses.encoder_generator_xz_loss(
-                logits[:b], logits[b : 2 * b], logits[2 * b :] if xt is not None else None
-            ) + losses.encoder_generator_pair_loss(d_xx(xb, rec))
-            if d_zz is not None:
-                loss_eg = loss_eg + losses.encoder_generator_pair_loss(d_zz(z, enc(gz)))
+            loss_eg = encoder_generator_objective(nets, xb, z, xt)
             opt_eg.zero_grad(set_to_none=True)
             loss_eg.backward(inputs=eg_params)
             opt_eg.step()
@@ -219,6 +276,6 @@ def train(
             break
 
     if ema is not None:
-        ema.copy_to_module()
+        ema.copy_to_module(nets)
     nets.eval()
     return history
