@@ -64,20 +64,27 @@ class SklearnAdapter:
 
 @dataclass(frozen=True)
 class Method:
-    """A benchmark method: a description and a factory (dataset, seed) -> detector."""
+    """A benchmark method: a description and a factory.
+
+    ``build(dataset, seed, epochs=None)`` returns a detector; ``epochs``
+    overrides the GAN methods' per-data-set epochs (ignored by the others).
+    """
 
     description: str
-    build: Callable[[str, int], Any]
+    build: Callable[..., Any]
 
 
-def _gan(cls, **overrides) -> Callable[[str, int], Any]:
-    def build(dataset: str, seed: int):
-        return cls(**{**GAN_SETTINGS[dataset], **overrides, "random_state": seed})
+def _gan(cls, **overrides) -> Callable[..., Any]:
+    def build(dataset: str, seed: int, epochs: int | None = None):
+        params = {**GAN_SETTINGS[dataset], **overrides, "random_state": seed}
+        if epochs is not None:
+            params["epochs"] = epochs
+        return cls(**params)
 
     return build
 
 
-def _ocsvm(dataset: str, seed: int) -> SklearnAdapter:
+def _ocsvm(dataset: str, seed: int, epochs: int | None = None) -> SklearnAdapter:
     # RBF kernel with gamma = 1/m ("auto": m = number of features), as in the
     # paper, on standardised features; nu = 0.1.
     est = make_pipeline(StandardScaler(), OneClassSVM(kernel="rbf", gamma="auto", nu=0.1))
@@ -104,14 +111,14 @@ METHODS: dict[str, Method] = {
     "alad": Method("ALAD under the same networks and loop", _gan(ALAD)),
     "iforest": Method(
         "Isolation Forest (scikit-learn defaults)",
-        lambda dataset, seed: SklearnAdapter(IsolationForest(random_state=seed)),
+        lambda dataset, seed, epochs=None: SklearnAdapter(IsolationForest(random_state=seed)),
     ),
     "ocsvm": Method("One-class SVM, RBF, gamma = 1/m, nu = 0.1, standardised", _ocsvm),
 }
 
 
-def make_method(name: str, dataset: str, seed: int):
-    """Build method ``name`` for ``dataset`` with ``seed``."""
+def make_method(name: str, dataset: str, seed: int, epochs: int | None = None):
+    """Build method ``name`` for ``dataset`` with ``seed`` (and optional epochs)."""
     if name not in METHODS:
         raise ValueError(f"unknown method {name!r}; valid names: {sorted(METHODS)}")
-    return METHODS[name].build(dataset, seed)
+    return METHODS[name].build(dataset, seed, epochs)

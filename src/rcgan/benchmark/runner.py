@@ -60,10 +60,14 @@ def run_jobs(
     jobs: Iterable[Job],
     out: str | Path,
     data_dir: str | Path | None = None,
+    epochs: int | None = None,
     verbose: bool = True,
     log: Callable[[str], None] | None = print,
 ) -> list[dict[str, Any]]:
     """Run the jobs not yet in ``out``; returns the rows written now.
+
+    ``epochs`` overrides the GAN methods' per-data-set epochs (for quick
+    runs; the value is recorded in each row's ``config``).
 
     Each row has ``dataset``, ``method``, ``seed``, the protocol
     (``train_fraction``, ``anomaly_share``), ``precision``, ``recall``,
@@ -88,7 +92,7 @@ def run_jobs(
         X, y = data[dataset]
         proto = PROTOCOLS[dataset]
         train, test, y_test = split_train_test(X, y, proto.train_fraction, seed)
-        det = make_method(method, dataset, seed)
+        det = make_method(method, dataset, seed, epochs)
         start = time.perf_counter()
         det.fit(train)
         fit_s = time.perf_counter() - start
