@@ -37,9 +37,10 @@ FORMAT = "rcgan-model"
 FORMAT_VERSION = 1
 
 
-def _versions() -> dict[str, str]:
+def library_versions() -> dict[str, str]:
+    """Versions of Python and of the libraries a model or a result depends on."""
     out = {"python": platform.python_version()}
-    for pkg in ("rcgan", "torch", "numpy", "scikit-learn", "safetensors"):
+    for pkg in ("rcgan", "torch", "numpy", "scipy", "scikit-learn", "safetensors"):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -91,7 +92,7 @@ def save_model(
         "params": {k: _jsonable(v, k) for k, v in params.items()},
         "network_config": network_config,
         "fitted": fitted,
-        "versions": _versions(),
+        "versions": library_versions(),
     }
     content_json = json.dumps(content, sort_keys=True)
     meta = {

@@ -8,33 +8,21 @@ killed run loses at most the job in progress.
 from __future__ import annotations
 
 import json
-import platform
 import time
 from collections.abc import Callable, Iterable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..data import load_dataset
+from ..persistence import library_versions
 from .methods import make_method
 from .protocol import PROTOCOLS, split_train_test, topk_metrics
 
-__all__ = ["Job", "read_results", "run_jobs", "versions"]
+__all__ = ["Job", "read_results", "run_jobs"]
 
 Job = tuple[str, str, int]  # (method, dataset, seed)
-
-
-def versions() -> dict[str, str]:
-    """Versions of Python and the libraries a result depends on."""
-    out = {"python": platform.python_version()}
-    for pkg in ("rcgan", "torch", "numpy", "scikit-learn", "scipy"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "unknown"
-    return out
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +99,7 @@ def run_jobs(
             "n_train": len(train),
             "n_test": len(test),
             "config": _jsonable(det.get_params()),
-            "versions": versions(),
+            "versions": library_versions(),
         }
         with out.open("a") as fh:
             fh.write(json.dumps(row) + "\n")
