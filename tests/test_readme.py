@@ -1,0 +1,19 @@
+"""The README's Python example runs as written."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_example_runs(tmp_path, monkeypatch):
+    code = re.search(r"```python\n(.*?)```", README.read_text(), re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    scores = namespace["det"].anomaly_score(namespace["X_test"])
+    assert scores.shape == (10,)
+    assert np.median(scores[5:]) > np.median(scores[:5])  # the shifted rows score higher
+    assert (tmp_path / "model.rcgan").exists()
