@@ -12,9 +12,6 @@ Sign conventions, written once:
 from __future__ import annotations
 
 import numbers
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 
 import numpy as np
@@ -28,57 +25,9 @@ from .networks import ACTIVATIONS, NetworkConfig, Networks, build_networks
 from .penalties import make_penalty
 from .scores import SCORES, anomaly_scores, to_paper_scale
 from .training import TrainConfig, train
+from .utils import SCALERS, ThreadLimit, check_int, check_widths, fit_scaler, private_rng
 
 __all__ = ["ALAD", "RCGAN"]
-
-SCALERS = ("standard", "minmax", None)
-
-
-@contextmanager
-def _private_rng(device: torch.device, seed: int) -> Iterator[None]:
-    """Seed torch's generator(s) for ``device`` inside, restore them after.
-
-    Only the CPU generator and, for a CUDA device, that device's generator
-    are forked and seeded (``torch.manual_seed`` would reseed every device).
-    """
-    devices = []
-    if device.type == "cuda":
-        devices = [device.index if device.index is not None else torch.cuda.current_device()]
-    with torch.random.fork_rng(devices=devices, device_type="cuda"):
-        torch.default_generator.manual_seed(seed)
-        if devices:
-            with torch.cuda.device(devices[0]):
-                torch.cuda.manual_seed(seed)
-        yield
-
-
-class _ThreadLimit:
-    """Set torch's intra-op thread count for a block, then restore it."""
-
-    def __init__(self, n_jobs: int | None) -> None:
-        self.n_jobs = n_jobs
-        self.previous = torch.get_num_threads()
-
-    def __enter__(self) -> None:
-        if self.n_jobs is not None:
-            n = (os.cpu_count() or 1) if self.n_jobs == -1 else int(self.n_jobs)
-            torch.set_num_threads(n)
-
-    def __exit__(self, *exc: object) -> None:
-        torch.set_num_threads(self.previous)
-
-
-def _check_int(name: str, value: object, low: int) -> None:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-
-
-def _check_widths(name: str, value: object) -> None:
-    ok = isinstance(value, (tuple, list)) and all(
-        isinstance(w, numbers.Integral) and not isinstance(w, bool) and w >= 1 for w in value
-    )
-    if not ok:
-        raise ValueError(f"{name} must be a tuple of positive integers, got {value!r}")
 
 
 class RCGAN(OutlierMixin, BaseEstimator):
@@ -251,12 +200,12 @@ class RCGAN(OutlierMixin, BaseEstimator):
     # ------------------------------------------------------------------ checks
     def _validate_params(self) -> None:
         make_penalty(self.penalty, self.penalty_scale)  # raises on bad name / scale
-        _check_int("latent_dim", self.latent_dim, 1)
-        _check_int("disc_hidden", self.disc_hidden, 1)
-        _check_int("epochs", self.epochs, 0)
-        _check_int("batch_size", self.batch_size, 1)
+        check_int("latent_dim", self.latent_dim, 1)
+        check_int("disc_hidden", self.disc_hidden, 1)
+        check_int("epochs", self.epochs, 0)
+        check_int("batch_size", self.batch_size, 1)
         for name in ("encoder_hidden", "generator_hidden", "disc_xx_hidden", "disc_zz_hidden"):
-            _check_widths(name, getattr(self, name))
+            check_widths(name, getattr(self, name))
         if not self.disc_xx_hidden:
             raise ValueError("disc_xx_hidden needs at least one layer (Eq. 12's feature layer)")
         if not (isinstance(self.dropout, numbers.Real) and 0 <= self.dropout < 1):
@@ -283,7 +232,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
         if not (isinstance(c, numbers.Real) and not isinstance(c, bool) and 0 < c <= 0.5):
             raise ValueError(f"contamination must be in (0, 0.5], got {c!r}")
         if self.n_jobs is not None and self.n_jobs != -1:
-            _check_int("n_jobs", self.n_jobs, 1)
+            check_int("n_jobs", self.n_jobs, 1)
         for name in ("penalty_dxx", "discriminator_zz", "spectral_norm"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
@@ -311,17 +260,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
 
     # ----------------------------------------------------------------- scaling
     def _fit_scaler(self, X: np.ndarray) -> None:
-        n_features = X.shape[1]
-        if self.scaler == "standard":
-            center, scale = X.mean(axis=0), X.std(axis=0)
-        elif self.scaler == "minmax":
-            lo, hi = X.min(axis=0), X.max(axis=0)
-            center, scale = (hi + lo) / 2.0, (hi - lo) / 2.0
-        else:
-            center, scale = np.zeros(n_features), np.ones(n_features)
-        scale = np.where(np.isfinite(scale) & (scale > 1e-12), scale, 1.0)
-        self.center_ = np.asarray(center, dtype=np.float64)
-        self.scale_ = np.asarray(scale, dtype=np.float64)
+        self.center_, self.scale_ = fit_scaler(X, self.scaler)
 
     def _to_tensor(self, X: np.ndarray) -> torch.Tensor:
         """Scaled float32 copy of ``X`` on the device (for training)."""
@@ -351,11 +290,11 @@ class RCGAN(OutlierMixin, BaseEstimator):
             seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         self._fit_scaler(X)
         device = torch.device(self.device)
-        with _ThreadLimit(self.n_jobs):
+        with ThreadLimit(self.n_jobs):
             xt = self._to_tensor(X)
             data_radius = float(xt.norm(dim=1).max()) if xt.shape[0] else 0.0
             penalty = make_penalty(self.penalty, self.penalty_scale, data_radius)
-            with _private_rng(device, seed):
+            with private_rng(device, seed):
                 nets = build_networks(self._network_config(X.shape[1])).to(device)
                 generator = torch.Generator(device=device)
                 generator.manual_seed(seed)
@@ -381,7 +320,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
         check_is_fitted(self, "networks_")
         # float32 input stays float32 (no copy); scaling happens chunk-wise
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
-        with _ThreadLimit(self.n_jobs):
+        with ThreadLimit(self.n_jobs):
             raw = anomaly_scores(
                 self.networks_,
                 torch.from_numpy(np.ascontiguousarray(X)),
@@ -517,7 +456,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
         if set(fitted) != expected:
             raise ValueError(f"fitted attributes {sorted(fitted)}, expected {sorted(expected)}")
         n_features = fitted["n_features_in_"]
-        _check_int("n_features_in_", n_features, 1)
+        check_int("n_features_in_", n_features, 1)
         for key in ("offset_", "data_radius_"):
             if not (isinstance(fitted[key], float) and np.isfinite(fitted[key])):
                 raise ValueError(f"{key} must be a finite number")
