@@ -17,7 +17,6 @@ from dataclasses import asdict
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, OutlierMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import persistence
@@ -25,7 +24,7 @@ from .networks import ACTIVATIONS, NetworkConfig, Networks, build_networks
 from .penalties import make_penalty
 from .scores import SCORES, anomaly_scores, to_paper_scale
 from .training import TrainConfig, train
-from .utils import SCALERS, ThreadLimit, check_int, check_widths, fit_scaler, private_rng
+from .utils import SCALERS, ThreadLimit, check_int, check_widths, fit_scaler, private_rng, seed_from
 
 __all__ = ["ALAD", "RCGAN"]
 
@@ -284,10 +283,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
         """
         self._validate_params()
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=1)
-        if self.random_state is None:  # fresh entropy; NumPy's global state is not used
-            seed = int(np.random.default_rng().integers(np.iinfo(np.int32).max))
-        else:
-            seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        seed = seed_from(self.random_state)
         self._fit_scaler(X)
         device = torch.device(self.device)
         with ThreadLimit(self.n_jobs):

@@ -10,7 +10,15 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-__all__ = ["SCALERS", "ThreadLimit", "check_int", "check_widths", "fit_scaler", "private_rng"]
+__all__ = [
+    "SCALERS",
+    "ThreadLimit",
+    "check_int",
+    "check_widths",
+    "fit_scaler",
+    "private_rng",
+    "seed_from",
+]
 
 SCALERS = ("standard", "minmax", None)
 
@@ -80,3 +88,16 @@ def fit_scaler(X: np.ndarray, kind: str | None) -> tuple[np.ndarray, np.ndarray]
         raise ValueError(f"scaler must be one of {SCALERS}, got {kind!r}")
     scale = np.where(np.isfinite(scale) & (scale > 1e-12), scale, 1.0)
     return np.asarray(center, dtype=np.float64), np.asarray(scale, dtype=np.float64)
+
+
+def seed_from(random_state) -> int:
+    """A 31-bit seed from a ``random_state`` parameter.
+
+    None draws fresh entropy from the operating system (NumPy's global
+    state is not used); an int or ``RandomState`` follows scikit-learn.
+    """
+    if random_state is None:
+        return int(np.random.default_rng().integers(np.iinfo(np.int32).max))
+    from sklearn.utils import check_random_state
+
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))

@@ -1,0 +1,77 @@
+"""Each deep baseline on a small synthetic set: ranking, finiteness, seeds."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import roc_auc_score
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from rcgan.baselines import BASELINES, DAGMM, DSEBM, AnoGAN, AutoEncoder, DeepSVDD, get_baseline
+
+from .conftest import manifold_data
+
+FAST = {
+    "dsvdd": dict(epochs=30, learning_rate=1e-3),
+    "dagmm": dict(epochs=60, learning_rate=1e-3, batch_size=256, n_gmm=2, latent_dim=2),
+    "dsebm_r": dict(epochs=30, learning_rate=1e-3, hidden=(64,)),
+    "dsebm_e": dict(epochs=30, learning_rate=1e-3, hidden=(64,)),
+    "adgan": dict(epochs=30, learning_rate=1e-3, query_steps=30),
+    "dcae": dict(epochs=30),
+}
+
+
+@pytest.fixture(scope="module")
+def far_task():
+    train = manifold_data(600, 0)
+    normal = manifold_data(200, 1)
+    far = normal[:200] + np.random.default_rng(3).normal(size=(200, 8)) * 4
+    y = np.r_[np.zeros(200), np.ones(200)]
+    return train, np.vstack((normal, far)), y
+
+
+@pytest.mark.parametrize("name", sorted(BASELINES))
+def test_baseline_ranks_far_outliers_and_is_repeatable(name, far_task):
+    train, test, y = far_task
+    det = get_baseline(name, seed=0, **FAST[name]).fit(train)
+    scores = det.anomaly_score(test)
+    assert scores.shape == (400,) and np.all(np.isfinite(scores))
+    assert len(np.unique(scores)) > 300  # not constant
+    assert roc_auc_score(y, scores) > 0.9, name
+    again = get_baseline(name, seed=0, **FAST[name]).fit(train).anomaly_score(test)
+    np.testing.assert_array_equal(scores, again)
+    # a row's score does not depend on the other rows scored with it
+    np.testing.assert_allclose(det.anomaly_score(test[:7]), scores[:7], rtol=1e-5, atol=1e-6)
+
+
+def test_unknown_and_alias():
+    with pytest.raises(ValueError, match="valid names"):
+        get_baseline("svm")
+    assert get_baseline("dcae", seed=5).random_state == 5
+    assert get_baseline("dsebm_r").kind == "reconstruction"
+
+
+def test_deep_svdd_centre_is_pushed_away_from_zero():
+    det = DeepSVDD(epochs=0, random_state=0).fit(manifold_data(100, 0))
+    assert torch.all(det.c_.abs() >= 0.1)
+    assert all(m.bias is None for m in det.model_ if isinstance(m, torch.nn.Linear))
+
+
+def test_dagmm_energy_is_lowest_near_the_mixture():
+    det = DAGMM(epochs=5, random_state=0, n_gmm=2, batch_size=128).fit(manifold_data(300, 0))
+    assert det.phi_.shape == (2,) and torch.isclose(det.phi_.sum(), torch.tensor(1.0))
+
+
+TINY = dict(epochs=1, batch_size=16)
+
+
+@parametrize_with_checks(
+    [
+        DeepSVDD(hidden=(16, 16), random_state=0, **TINY),
+        DAGMM(hidden=(16,), n_gmm=2, random_state=0, **TINY),
+        DSEBM(hidden=(16,), random_state=0, **TINY),
+        AnoGAN(hidden=(16,), latent_dim=4, query_steps=3, random_state=0, **TINY),
+        AutoEncoder(hidden=(16, 16), random_state=0, **TINY),
+    ]
+)
+def test_sklearn_contract(estimator, check):
+    check(estimator)
