@@ -149,7 +149,8 @@ BAD_INPUTS = [
     ("no features", np.zeros((3, 0)), "0 feature"),
     ("1-D", np.array([1.0, 2.0, 3.0]), "2D array"),
     ("strings", np.array([["a", "b"], ["c", "d"]]), "convert"),
-    ("3-D", np.zeros((2, 2, 2)), "dim 3"),
+    ("3-D, not an image", np.zeros((2, 2, 2)), "28 x 28"),
+    ("5-D", np.zeros((2, 1, 2, 2, 2)), "dim 5"),
 ]
 
 

@@ -78,6 +78,9 @@ class RCGAN(OutlierMixin, BaseEstimator):
         Hidden activation of E and the discriminators.
     spectral_norm : bool, default=False
         Spectral normalisation of the discriminators.
+    conv_width : int, default=64
+        Channels of the first convolution of the image networks (ALAD's
+        CIFAR-10 networks use 128); doubled at each stride-2 layer.
     epochs : int, default=100
         Full passes over the training data.
     batch_size : int, default=50
@@ -157,6 +160,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
         dropout=0.2,
         activation="leaky_relu",
         spectral_norm=False,
+        conv_width=64,
         epochs=100,
         batch_size=50,
         learning_rate=1e-4,
@@ -183,6 +187,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
         self.dropout = dropout
         self.activation = activation
         self.spectral_norm = spectral_norm
+        self.conv_width = conv_width
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -201,6 +206,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
         make_penalty(self.penalty, self.penalty_scale)  # raises on bad name / scale
         check_int("latent_dim", self.latent_dim, 1)
         check_int("disc_hidden", self.disc_hidden, 1)
+        check_int("conv_width", self.conv_width, 1)
         check_int("epochs", self.epochs, 0)
         check_int("batch_size", self.batch_size, 1)
         for name in ("encoder_hidden", "generator_hidden", "disc_xx_hidden", "disc_zz_hidden"):
@@ -242,9 +248,15 @@ class RCGAN(OutlierMixin, BaseEstimator):
         if device.type == "cuda" and not torch.cuda.is_available():
             raise ValueError(f"device={self.device!r}: CUDA is not available on this machine")
 
-    def _network_config(self, n_features: int) -> NetworkConfig:
+    def _network_config(
+        self, n_features: int, image_shape: tuple[int, ...] | None = None
+    ) -> NetworkConfig:
+        if image_shape is not None:
+            n_features = image_shape[0] * 32 * 32
         return NetworkConfig(
             n_features=n_features,
+            image_shape=None if image_shape is None else (int(image_shape[0]), 32, 32),
+            conv_width=int(self.conv_width),
             latent_dim=int(self.latent_dim),
             encoder_hidden=tuple(int(w) for w in self.encoder_hidden),
             generator_hidden=tuple(int(w) for w in self.generator_hidden),
@@ -259,12 +271,44 @@ class RCGAN(OutlierMixin, BaseEstimator):
 
     # ----------------------------------------------------------------- scaling
     def _fit_scaler(self, X: np.ndarray) -> None:
-        self.center_, self.scale_ = fit_scaler(X, self.scaler)
+        if self.image_shape_ is None:
+            self.center_, self.scale_ = fit_scaler(X, self.scaler)
+            return
+        lo, hi = float(X.min()), float(X.max())  # images: one range for all pixels
+        half = (hi - lo) / 2.0 if hi > lo else 1.0
+        self.center_ = np.full(X.shape[1], (hi + lo) / 2.0)
+        self.scale_ = np.full(X.shape[1], half)
+
+    def _split_images(self, X, reset: bool):
+        """2-D view of ``X`` and its image shape (C, H, W), or None for tables."""
+        if not (isinstance(X, np.ndarray) and X.ndim in (3, 4)):
+            return X, None
+        shape = (1, *X.shape[1:]) if X.ndim == 3 else tuple(X.shape[1:])
+        if tuple(shape[1:]) not in ((28, 28), (32, 32)):
+            raise ValueError(
+                f"images must be 28 x 28 or 32 x 32 (shape (n, C, H, W) or (n, H, W)), "
+                f"got {X.shape}"
+            )
+        if not reset and tuple(shape) != tuple(self.image_shape_ or ()):
+            raise ValueError(
+                f"images of shape {shape}, but the model was fitted on {self.image_shape_}"
+            )
+        return X.reshape(X.shape[0], -1), tuple(int(v) for v in shape)
+
+    def _prepare(self, x: torch.Tensor) -> torch.Tensor:
+        """Scaled flat rows -> (n, C, 32, 32) images (padding with -1)."""
+        c, h, w = self.image_shape_
+        x = x.reshape(x.shape[0], c, h, w)
+        pad = (32 - h) // 2
+        if pad:
+            x = torch.nn.functional.pad(x, (pad, pad, pad, pad), value=-1.0)
+        return x
 
     def _to_tensor(self, X: np.ndarray) -> torch.Tensor:
         """Scaled float32 copy of ``X`` on the device (for training)."""
         Xs = (np.asarray(X, dtype=np.float64) - self.center_) / self.scale_
-        return torch.as_tensor(Xs, dtype=torch.float32, device=self.device)
+        x = torch.as_tensor(Xs, dtype=torch.float32, device=self.device)
+        return x if self.image_shape_ is None else self._prepare(x)
 
     # --------------------------------------------------------------------- fit
     def fit(self, X, y=None):
@@ -272,8 +316,12 @@ class RCGAN(OutlierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; NaN and infinite values are refused.
+        X : array-like of shape (n_samples, n_features), or images
+            Training data; NaN and infinite values are refused. Images of
+            shape (n, C, H, W) or (n, H, W) (grey), H = W = 28 or 32, get
+            the convolutional networks; their pixels are mapped to [-1, 1]
+            with the training set's overall pixel range (the generator ends
+            in tanh), and 28 x 28 images are padded to 32 x 32.
         y : Ignored
             Not used, present for API consistency.
 
@@ -282,16 +330,18 @@ class RCGAN(OutlierMixin, BaseEstimator):
         self : RCGAN
         """
         self._validate_params()
+        X, self.image_shape_ = self._split_images(X, reset=True)
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=1)
         seed = seed_from(self.random_state)
         self._fit_scaler(X)
         device = torch.device(self.device)
         with ThreadLimit(self.n_jobs):
             xt = self._to_tensor(X)
-            data_radius = float(xt.norm(dim=1).max()) if xt.shape[0] else 0.0
+            data_radius = float(xt.flatten(1).norm(dim=1).max()) if xt.shape[0] else 0.0
             penalty = make_penalty(self.penalty, self.penalty_scale, data_radius)
             with private_rng(device, seed):
-                nets = build_networks(self._network_config(X.shape[1])).to(device)
+                net_config = self._network_config(X.shape[1], self.image_shape_)
+                nets = build_networks(net_config).to(device)
                 generator = torch.Generator(device=device)
                 generator.manual_seed(seed)
                 config = TrainConfig(
@@ -315,6 +365,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
     def _raw_scores(self, X) -> np.ndarray:
         check_is_fitted(self, "networks_")
         # float32 input stays float32 (no copy); scaling happens chunk-wise
+        X, _ = self._split_images(X, reset=False)
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
         with ThreadLimit(self.n_jobs):
             raw = anomaly_scores(
@@ -323,6 +374,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
                 self.score,
                 center=torch.from_numpy(self.center_),
                 scale=torch.from_numpy(self.scale_),
+                prepare=None if self.image_shape_ is None else self._prepare,
             )
         return raw.numpy()
 
@@ -384,6 +436,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
             "n_features_in_": int(self.n_features_in_),
             "data_radius_": self.data_radius_,
             "history_": self.history_,
+            "image_shape_": None if self.image_shape_ is None else list(self.image_shape_),
         }
         arrays = {"center_": self.center_, "scale_": self.scale_}
         params = self.get_params()
@@ -448,7 +501,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
         est._validate_params()
 
         fitted = content["fitted"]
-        expected = {"offset_", "n_features_in_", "data_radius_", "history_"}
+        expected = {"offset_", "n_features_in_", "data_radius_", "history_", "image_shape_"}
         if set(fitted) != expected:
             raise ValueError(f"fitted attributes {sorted(fitted)}, expected {sorted(expected)}")
         n_features = fitted["n_features_in_"]
@@ -459,6 +512,18 @@ class RCGAN(OutlierMixin, BaseEstimator):
         history = fitted["history_"]
         if not (isinstance(history, dict) and all(isinstance(v, list) for v in history.values())):
             raise ValueError("history_ must map names to lists")
+        image_shape = fitted["image_shape_"]
+        if image_shape is not None:
+            ok = (
+                isinstance(image_shape, list)
+                and len(image_shape) == 3
+                and all(isinstance(v, int) and v > 0 for v in image_shape)
+                and tuple(image_shape[1:]) in ((28, 28), (32, 32))
+                and image_shape[0] * image_shape[1] * image_shape[2] == n_features
+            )
+            if not ok:
+                raise ValueError(f"image_shape_ {image_shape!r} is not valid")
+            image_shape = tuple(image_shape)
 
         config = NetworkConfig(
             **{
@@ -466,7 +531,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
                 for k, v in content["network_config"].items()
             }
         )
-        if config != est._network_config(n_features):
+        if config != est._network_config(n_features, image_shape):
             raise ValueError("the network configuration does not match the parameters")
         with torch.device("meta"):
             shapes = {k: v.shape for k, v in Networks(config).state_dict().items()}
@@ -491,6 +556,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
         est.data_radius_ = float(fitted["data_radius_"])
         est.history_ = history
         est.n_features_in_ = int(n_features)
+        est.image_shape_ = image_shape
         est.center_, est.scale_ = arrays["center_"], arrays["scale_"]
         return est
 
@@ -526,6 +592,7 @@ class ALAD(RCGAN):
         dropout=0.2,
         activation="leaky_relu",
         spectral_norm=False,
+        conv_width=64,
         epochs=100,
         batch_size=50,
         learning_rate=1e-4,
@@ -553,6 +620,7 @@ class ALAD(RCGAN):
             dropout=dropout,
             activation=activation,
             spectral_norm=spectral_norm,
+            conv_width=conv_width,
             epochs=epochs,
             batch_size=batch_size,
             learning_rate=learning_rate,

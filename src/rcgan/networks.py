@@ -27,6 +27,10 @@ from torch import nn
 
 __all__ = [
     "ACTIVATIONS",
+    "ConvEncoder",
+    "ConvGenerator",
+    "ConvJointDiscriminator",
+    "ConvPairDiscriminator",
     "JointDiscriminator",
     "MLPEncoder",
     "MLPGenerator",
@@ -69,6 +73,13 @@ class NetworkConfig:
         Spectral normalisation of the discriminators' linear layers.
     with_dzz : bool
         Build D_zz (ALAD's latent cycle discriminator).
+    image_shape : (C, H, W) or None
+        Build the convolutional networks for images of this shape (H = W =
+        32; 28 x 28 images are padded to 32 x 32 by the estimator), else the
+        MLPs. ``n_features`` is then C * H * W.
+    conv_width : int
+        Channels of the first convolution (ALAD: 128; doubled at each
+        stride-2 layer).
     """
 
     n_features: int
@@ -82,6 +93,8 @@ class NetworkConfig:
     activation: str = "leaky_relu"
     spectral_norm: bool = False
     with_dzz: bool = False
+    image_shape: tuple[int, int, int] | None = None
+    conv_width: int = 128
 
 
 def _linear(n_in: int, n_out: int, spectral: bool = False) -> nn.Module:
@@ -197,6 +210,115 @@ class PairDiscriminator(nn.Module):
         return (logit, h) if return_features else logit
 
 
+def _conv(c_in: int, c_out: int, k: int, s: int, p: int, spectral: bool = False) -> nn.Module:
+    layer = nn.Conv2d(c_in, c_out, k, s, p)
+    return nn.utils.parametrizations.spectral_norm(layer) if spectral else layer
+
+
+class ConvEncoder(nn.Module):
+    """E for 32 x 32 images (ALAD's CIFAR-10 encoder): 4x4 stride-2
+    convolutions w -> 2w -> 4w with batch norm and leaky ReLU, then a 4x4
+    valid convolution to the latent code."""
+
+    def __init__(self, config: NetworkConfig) -> None:
+        super().__init__()
+        c, w = config.image_shape[0], config.conv_width
+        self.net = nn.Sequential(
+            _conv(c, w, 4, 2, 1),
+            nn.LeakyReLU(0.2),  # 16 x 16
+            _conv(w, 2 * w, 4, 2, 1),
+            nn.BatchNorm2d(2 * w),
+            nn.LeakyReLU(0.2),  # 8 x 8
+            _conv(2 * w, 4 * w, 4, 2, 1),
+            nn.BatchNorm2d(4 * w),
+            nn.LeakyReLU(0.2),  # 4 x 4
+            _conv(4 * w, config.latent_dim, 4, 1, 0),  # 1 x 1
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, C, 32, 32) -> (B, latent)
+        return self.net(x).flatten(1)
+
+
+class ConvGenerator(nn.Module):
+    """G for 32 x 32 images: transposed convolutions 4w -> 2w -> w -> C with
+    batch norm and ReLU, tanh output (images are scaled to [-1, 1])."""
+
+    def __init__(self, config: NetworkConfig) -> None:
+        super().__init__()
+        c, w = config.image_shape[0], config.conv_width
+        self.net = nn.Sequential(
+            nn.ConvTranspose2d(config.latent_dim, 4 * w, 4, 1, 0),  # 4 x 4
+            nn.BatchNorm2d(4 * w),
+            nn.ReLU(),
+            nn.ConvTranspose2d(4 * w, 2 * w, 4, 2, 1),
+            nn.BatchNorm2d(2 * w),
+            nn.ReLU(),  # 8
+            nn.ConvTranspose2d(2 * w, w, 4, 2, 1),
+            nn.BatchNorm2d(w),
+            nn.ReLU(),  # 16
+            nn.ConvTranspose2d(w, c, 4, 2, 1),
+            nn.Tanh(),  # 32 x 32
+        )
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:  # (B, latent) -> (B, C, 32, 32)
+        return self.net(z[:, :, None, None])
+
+
+class ConvJointDiscriminator(nn.Module):
+    """D_xz for images: a convolutional x branch and a dense z branch, joined
+    in a dense layer (the feature layer), dropout in the z and joint parts."""
+
+    def __init__(self, config: NetworkConfig) -> None:
+        super().__init__()
+        c, w, sn = config.image_shape[0], config.conv_width, config.spectral_norm
+        self.x_branch = nn.Sequential(
+            _conv(c, w, 4, 2, 1, sn),
+            nn.LeakyReLU(0.2),
+            _conv(w, 2 * w, 4, 2, 1, sn),
+            nn.LeakyReLU(0.2),
+            _conv(2 * w, 4 * w, 4, 2, 1, sn),
+            nn.LeakyReLU(0.2),
+            nn.Flatten(),
+        )
+        self.z_branch, _ = _mlp(config.latent_dim, (4 * w,), "leaky_relu", config.dropout, sn)
+        self.joint, _ = _mlp(4 * w * 16 + 4 * w, (8 * w,), "leaky_relu", config.dropout, sn)
+        self.out = _linear(8 * w, 1, sn)
+
+    def forward(self, x, z, return_features: bool = False):
+        """Logit of shape (B,), and the joint hidden layer if asked."""
+        h = self.joint(torch.cat((self.x_branch(x), self.z_branch(z)), dim=1))
+        logit = self.out(h).squeeze(1)
+        return (logit, h) if return_features else logit
+
+
+class ConvPairDiscriminator(nn.Module):
+    """D_xx for images: the two images stacked along the channels, two 4x4
+    stride-2 convolutions with leaky ReLU and dropout, flattened (the
+    feature layer of Eq. 12), then one logit. (ALAD stacks along the height;
+    stacking channels keeps pixel positions aligned.)"""
+
+    def __init__(self, config: NetworkConfig) -> None:
+        super().__init__()
+        c, w, sn = config.image_shape[0], config.conv_width, config.spectral_norm
+        half = max(w // 2, 1)
+        self.body = nn.Sequential(
+            _conv(2 * c, half, 4, 2, 1, sn),
+            nn.LeakyReLU(0.2),
+            nn.Dropout(config.dropout),
+            _conv(half, w, 4, 2, 1, sn),
+            nn.LeakyReLU(0.2),
+            nn.Dropout(config.dropout),
+            nn.Flatten(),
+        )
+        self.out = _linear(w * 64, 1, sn)
+
+    def forward(self, a, b, return_features: bool = False):
+        """Logit of shape (B,), and the flattened feature layer if asked."""
+        h = self.body(torch.cat((a, b), dim=1))
+        logit = self.out(h).squeeze(1)
+        return (logit, h) if return_features else logit
+
+
 class Networks(nn.Module):
     """Container of E, G, D_xz, D_xx and optionally D_zz.
 
@@ -208,12 +330,18 @@ class Networks(nn.Module):
         super().__init__()
         self.config = config
         act, drop, sn = config.activation, config.dropout, config.spectral_norm
-        self.encoder = MLPEncoder(config)
-        self.generator = MLPGenerator(config)
-        self.d_xz = JointDiscriminator(
-            config.n_features, config.latent_dim, config.disc_hidden, act, drop, sn
-        )
-        self.d_xx = PairDiscriminator(config.n_features, config.disc_xx_hidden, act, drop, sn)
+        if config.image_shape is not None:
+            self.encoder = ConvEncoder(config)
+            self.generator = ConvGenerator(config)
+            self.d_xz = ConvJointDiscriminator(config)
+            self.d_xx = ConvPairDiscriminator(config)
+        else:
+            self.encoder = MLPEncoder(config)
+            self.generator = MLPGenerator(config)
+            self.d_xz = JointDiscriminator(
+                config.n_features, config.latent_dim, config.disc_hidden, act, drop, sn
+            )
+            self.d_xx = PairDiscriminator(config.n_features, config.disc_xx_hidden, act, drop, sn)
         self.d_zz = (
             PairDiscriminator(config.latent_dim, config.disc_zz_hidden, act, drop, sn)
             if config.with_dzz
@@ -242,6 +370,8 @@ def build_networks(config: NetworkConfig) -> Networks:
     Call it under :func:`torch.random.fork_rng` with a seed for repeatable,
     side-effect-free initialisation, as the estimator does.
     """
+    if config.image_shape is not None and tuple(config.image_shape[1:]) != (32, 32):
+        raise ValueError(f"convolutional networks take 32 x 32 images, got {config.image_shape}")
     if config.activation not in ACTIVATIONS:
         raise ValueError(
             f"activation={config.activation!r} is not supported; valid names: {sorted(ACTIVATIONS)}"

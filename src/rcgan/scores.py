@@ -23,6 +23,8 @@ is the plain reference that the tests compare it with.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
@@ -63,7 +65,8 @@ def score_batch(nets: Networks, x: torch.Tensor, kind: str) -> torch.Tensor:
         _, f_rec = nets.d_xx(x, x_rec, return_features=True)
         return torch.linalg.vector_norm(f_real - f_rec, ord=1 if kind == "fm_l1" else 2, dim=1)
     if kind in ("l1", "l2"):
-        return torch.linalg.vector_norm(x - x_rec, ord=1 if kind == "l1" else 2, dim=1)
+        diff = (x - x_rec).flatten(1)
+        return torch.linalg.vector_norm(diff, ord=1 if kind == "l1" else 2, dim=1)
     raise ValueError(f"score={kind!r} is not a known score; valid names: {sorted(SCORES)}")
 
 
@@ -157,6 +160,7 @@ def anomaly_scores(
     kind: str,
     center: torch.Tensor | None = None,
     scale: torch.Tensor | None = None,
+    prepare: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """Raw scores of all rows of ``x``, in eval mode and fixed-size chunks.
 
@@ -170,6 +174,9 @@ def anomaly_scores(
     center, scale : Tensor, optional
         Per-feature scaling applied chunk by chunk, ``(x - center) / scale``,
         in ``x``'s precision, before the float32 networks.
+    prepare : callable, optional
+        Applied to each scaled float32 chunk before the networks (the
+        estimator reshapes flattened images and pads them to 32 x 32).
 
     Returns
     -------
@@ -198,6 +205,8 @@ def anomaly_scores(
                 if center is not None:
                     chunk = (chunk - center) / scale
                 chunk = chunk.to(torch.float32)
+                if prepare is not None:
+                    chunk = prepare(chunk)
                 n = chunk.shape[0]
                 if n < CHUNK:
                     chunk = torch.cat((chunk, chunk.new_zeros((CHUNK - n, *chunk.shape[1:]))))

@@ -210,7 +210,7 @@ def train(
         Mean discriminator loss ``"loss_d"`` and (E, G) loss ``"loss_eg"``
         per epoch.
     """
-    n, n_features = x.shape[0], x.shape[1]
+    n, n_features = x.shape[0], x[0].numel()  # rows may be images (C, H, W)
     latent_dim = nets.config.latent_dim
     batch_size = max(1, min(config.batch_size, n))
     device = x.device
@@ -240,7 +240,9 @@ def train(
             xb = x[perm[start : start + batch_size]]
             b = xb.shape[0]
             z = torch.randn(b, latent_dim, generator=generator, device=device)
-            xt = penalty(b, n_features, generator).to(xb) if penalty is not None else None
+            xt = None
+            if penalty is not None:
+                xt = penalty(b, n_features, generator).to(xb).view(xb.shape)
 
             # Discriminator step: maximise Eq. (10) over D_xz, D_xx (and D_zz).
             loss_d = discriminator_objective(nets, xb, z, xt, config.penalty_xx)
