@@ -1,10 +1,13 @@
-"""Data sets: the paper's tabular benchmarks and the synthetic shapes of Figure 3."""
+"""Data sets: the paper's tabular and image benchmarks and the synthetic shapes of Figure 3."""
 
 from .download import ChecksumError, RemoteFile, cache_dir, fetch
+from .images import CIFAR10_CLASSES, IMAGES, load_images
 from .synthetic import SHAPES, distance_to_support, make_synthetic, make_synthetic_anomalies
 from .tabular import TABULAR, load_dataset
 
 __all__ = [
+    "CIFAR10_CLASSES",
+    "IMAGES",
     "SHAPES",
     "TABULAR",
     "ChecksumError",
@@ -13,6 +16,7 @@ __all__ = [
     "distance_to_support",
     "fetch",
     "load_dataset",
+    "load_images",
     "make_synthetic",
     "make_synthetic_anomalies",
 ]

@@ -16,6 +16,7 @@ corrupted download never lands in the cache).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import os
@@ -36,11 +37,16 @@ class ChecksumError(ValueError):
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """A data file: its name, its SHA-256 and where it can be downloaded."""
+    """A data file: its name, its SHA-256 and where it can be downloaded.
+
+    With ``gunzip=True`` the SHA-256 is that of the file's decompressed
+    content (for gzip files whose compressed bytes differ between copies).
+    """
 
     name: str
     sha256: str
     urls: tuple[str, ...]
+    gunzip: bool = False
 
 
 def cache_dir() -> Path:
@@ -51,17 +57,21 @@ def cache_dir() -> Path:
     return Path(base) / "rcgan"
 
 
-def sha256sum(path: Path) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB blocks."""
+def sha256sum(path: Path, gunzip: bool = False) -> str:
+    """Hex SHA-256 of a file (or of its gzip-decompressed content), in 1 MiB blocks."""
     digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
+    opener = gzip.open if gunzip else open
+    with opener(Path(path), "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
 def _verified(path: Path, spec: RemoteFile) -> Path:
-    actual = sha256sum(path)
+    try:
+        actual = sha256sum(path, spec.gunzip)
+    except (OSError, EOFError) as err:  # e.g. not gzip data
+        raise ChecksumError(f"{path}: cannot be read as {spec.name} ({err})") from err
     if actual != spec.sha256:
         raise ChecksumError(
             f"{path}: SHA-256 {actual} does not match the expected {spec.sha256} for "
