@@ -231,8 +231,10 @@ class RCGAN(OutlierMixin, BaseEstimator):
             raise ValueError(
                 f"score={self.score!r} is not a known score; valid names: {sorted(SCORES)}"
             )
-        if self.scaler not in SCALERS:
-            raise ValueError(f"scaler must be one of {SCALERS}, got {self.scaler!r}")
+        if self.scaler not in SCALERS or self.scaler == "image":
+            raise ValueError(
+                f"scaler must be one of 'standard', 'minmax' or None, got {self.scaler!r}"
+            )
         c = self.contamination
         if not (isinstance(c, numbers.Real) and not isinstance(c, bool) and 0 < c <= 0.5):
             raise ValueError(f"contamination must be in (0, 0.5], got {c!r}")
@@ -271,13 +273,9 @@ class RCGAN(OutlierMixin, BaseEstimator):
 
     # ----------------------------------------------------------------- scaling
     def _fit_scaler(self, X: np.ndarray) -> None:
-        if self.image_shape_ is None:
-            self.center_, self.scale_ = fit_scaler(X, self.scaler)
-            return
-        lo, hi = float(X.min()), float(X.max())  # images: one range for all pixels
-        half = (hi - lo) / 2.0 if hi > lo else 1.0
-        self.center_ = np.full(X.shape[1], (hi + lo) / 2.0)
-        self.scale_ = np.full(X.shape[1], half)
+        # images: one pixel range for the whole image, mapped to [-1, 1]
+        kind = self.scaler if self.image_shape_ is None else "image"
+        self.center_, self.scale_ = fit_scaler(X, kind)
 
     def _split_images(self, X, reset: bool):
         """2-D view of ``X`` and its image shape (C, H, W), or None for tables."""
@@ -404,6 +402,32 @@ class RCGAN(OutlierMixin, BaseEstimator):
         """
         raw = torch.from_numpy(self._raw_scores(X))
         return to_paper_scale(raw, self.score).numpy()
+
+    def reconstruct(self, X) -> np.ndarray:
+        """G(E(x)) in the units and shape of ``X`` (eval mode, batched).
+
+        For images, the reconstruction of the padded 32 x 32 image is cropped
+        back to the input size.
+        """
+        check_is_fitted(self, "networks_")
+        X2, _ = self._split_images(X, reset=False)
+        X2 = validate_data(self, X2, dtype=np.float64, reset=False)
+        nets = self.networks_
+        out = []
+        with ThreadLimit(self.n_jobs), torch.inference_mode():
+            nets.eval()
+            for start in range(0, X2.shape[0], 512):
+                x = self._to_tensor(X2[start : start + 512])
+                rec = nets.reconstruct(x)
+                if self.image_shape_ is not None:
+                    pad = (32 - self.image_shape_[1]) // 2
+                    if pad:
+                        rec = rec[:, :, pad:-pad, pad:-pad]
+                out.append(rec.reshape(rec.shape[0], -1).to("cpu", torch.float64).numpy())
+        rec = (
+            np.concatenate(out) * self.scale_ + self.center_ if out else np.zeros((0, X2.shape[1]))
+        )
+        return rec.reshape(np.shape(X)) if isinstance(X, np.ndarray) else rec
 
     # ------------------------------------------------------------- shortcuts
     @property

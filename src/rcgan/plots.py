@@ -129,3 +129,21 @@ def plot_figure3(maps: dict, models: Sequence[str], extent: float = 3.0):
         ax.set_xticks([])
         ax.set_yticks([])
     return fig
+
+
+def plot_figure1(originals: np.ndarray, ae_rec: np.ndarray, gan_rec: np.ndarray):
+    """Figure 1: abnormal digits (row 1), AE (row 2) and RCGAN (row 3) reconstructions."""
+    from matplotlib.figure import Figure
+
+    rows = [("abnormal digits", originals), ("AE", ae_rec), ("RCGAN", gan_rec)]
+    n = len(originals)
+    fig = Figure(figsize=(1.6 * n, 5.0), layout="constrained")
+    axes = fig.subplots(3, n, squeeze=False)
+    for i, (label, images) in enumerate(rows):
+        for j in range(n):
+            ax = axes[i, j]
+            ax.imshow(np.clip(images[j], 0, 255), cmap="gray", vmin=0, vmax=255)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[i, 0].set_ylabel(label)
+    return fig

@@ -64,6 +64,10 @@ class TorchDetector(OutlierMixin, BaseEstimator):
     def _validate_extra(self) -> None:
         """Subclass parameter checks."""
 
+    def _scaler_kind(self) -> str | None:
+        """Scaling fitted on the training rows (the ``scaler`` parameter)."""
+        return self.scaler
+
     # ---------------------------------------------------------------- fit
     def _validate_common(self) -> None:
         check_int("epochs", self.epochs, 0)
@@ -90,7 +94,7 @@ class TorchDetector(OutlierMixin, BaseEstimator):
         self._validate_common()
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         seed = seed_from(self.random_state)
-        self.center_, self.scale_ = fit_scaler(X, self.scaler)
+        self.center_, self.scale_ = fit_scaler(X, self._scaler_kind())
         device = torch.device(self.device)
         with ThreadLimit(self.n_jobs):
             x = self._tensor(X)

@@ -34,10 +34,12 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..networks import ConvEncoder, ConvGenerator, NetworkConfig
 from ..utils import check_int, check_widths
 from .base import TorchDetector, mlp
 
@@ -498,18 +500,30 @@ class AnoGAN(TorchDetector):
 
 
 class AutoEncoder(TorchDetector):
-    """MLP autoencoder (DCAE's tabular counterpart); score = L2 reconstruction error.
+    """Autoencoder, L2 reconstruction error as the score (DCAE).
+
+    With ``image_shape`` set, the rows are flattened images and the network
+    is the convolutional encoder and generator of RCGAN's image networks
+    (DCAE, Table 2); images are mapped to [-1, 1] with the training pixel
+    range and 28 x 28 ones padded to 32 x 32. Otherwise an MLP.
 
     Parameters
     ----------
     hidden : tuple of int, default=(64, 32)
-        Encoder widths (the last is the code); the decoder mirrors them.
+        MLP encoder widths (the last is the code); the decoder mirrors them.
+    image_shape : (C, H, W) or None, default=None
+        Shape of the images whose flattened pixels are the rows.
+    latent_dim, conv_width : int, default=100, 32
+        Code size and first-layer channels of the convolutional version.
     """
 
     def __init__(
         self,
         *,
         hidden=(64, 32),
+        image_shape=None,
+        latent_dim=100,
+        conv_width=32,
         epochs=100,
         batch_size=128,
         learning_rate=1e-3,
@@ -522,6 +536,9 @@ class AutoEncoder(TorchDetector):
         verbose=False,
     ):
         self.hidden = hidden
+        self.image_shape = image_shape
+        self.latent_dim = latent_dim
+        self.conv_width = conv_width
         _common(
             self,
             epochs,
@@ -540,8 +557,37 @@ class AutoEncoder(TorchDetector):
         check_widths("hidden", self.hidden)
         if not self.hidden:
             raise ValueError("hidden needs at least one layer")
+        if self.image_shape is not None:
+            shape = tuple(self.image_shape)
+            if len(shape) != 3 or tuple(shape[1:]) not in ((28, 28), (32, 32)):
+                raise ValueError(f"image_shape must be (C, 28|32, 28|32), got {self.image_shape!r}")
+            check_int("latent_dim", self.latent_dim, 1)
+            check_int("conv_width", self.conv_width, 1)
+
+    def _tensor(self, X):
+        x = super()._tensor(X)
+        if self.image_shape is None:
+            return x
+        c, h, w = self.image_shape
+        x = x.reshape(x.shape[0], c, h, w)
+        pad = (32 - h) // 2
+        return F.pad(x, (pad, pad, pad, pad), value=-1.0) if pad else x
+
+    def _scaler_kind(self) -> str | None:
+        # images: one pixel range mapped to [-1, 1] (the decoder ends in tanh)
+        return "image" if self.image_shape is not None else self.scaler
 
     def _build(self, n_features: int) -> nn.Module:
+        if self.image_shape is not None:
+            config = NetworkConfig(
+                n_features=self.image_shape[0] * 1024,
+                latent_dim=self.latent_dim,
+                image_shape=(self.image_shape[0], 32, 32),
+                conv_width=self.conv_width,
+            )
+            net = nn.Module()
+            net.encoder, net.decoder = ConvEncoder(config), ConvGenerator(config)
+            return net
         hidden = list(self.hidden)
         net = nn.Module()
         net.encoder = mlp([n_features, *hidden], nn.ReLU)
@@ -551,10 +597,26 @@ class AutoEncoder(TorchDetector):
     def _objectives(self):
         def loss(x, generator):
             rec = self.model_.decoder(self.model_.encoder(x))
-            return ((x - rec) ** 2).sum(1).mean()
+            return ((x - rec) ** 2).flatten(1).sum(1).mean()
 
         return [(list(self.model_.parameters()), loss)]
 
     def _score(self, x):
         rec = self.model_.decoder(self.model_.encoder(x))
-        return (x - rec).norm(dim=1)
+        return (x - rec).flatten(1).norm(dim=1)
+
+    def reconstruct(self, X) -> np.ndarray:
+        """Decoder(encoder(x)) in the units of ``X`` (flattened rows)."""
+        from sklearn.utils.validation import check_is_fitted, validate_data
+
+        check_is_fitted(self, "model_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        self.model_.eval()
+        with torch.no_grad():
+            rec = self.model_.decoder(self.model_.encoder(self._tensor(X)))
+        if self.image_shape is not None:
+            pad = (32 - self.image_shape[1]) // 2
+            if pad:
+                rec = rec[:, :, pad:-pad, pad:-pad]
+        rec = rec.reshape(rec.shape[0], -1).to("cpu", torch.float64).numpy()
+        return rec * self.scale_ + self.center_
