@@ -311,6 +311,18 @@ def _figure1(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from .estimator import RCGAN
+
+    det = RCGAN.load(args.model)
+    det.export_onnx(args.out)
+    print(
+        f"wrote {args.out} (input X: float32 (n, {det.n_features_in_}); "
+        "outputs anomaly_score, score_samples)"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``rcgan`` command."""
     parser = argparse.ArgumentParser(prog="rcgan", description=__doc__)
@@ -340,6 +352,11 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("data", help="CSV file to score")
     score.add_argument("--out", default=None, help="CSV to write (default: standard output)")
     score.set_defaults(func=_score)
+    export = sub.add_parser("export", help="export a saved model's scoring graph to ONNX")
+    export.add_argument("model", help="model file written by 'rcgan fit'")
+    export.add_argument("out", help="ONNX file to write")
+    export.set_defaults(func=_export)
+
     reproduce = sub.add_parser("reproduce", help="reproduce a figure or table of the paper")
     rsub = reproduce.add_subparsers(dest="target", required=True)
     fig2 = rsub.add_parser("figure2", help="Theorem 1 on a 2-D grid (Figure 2)")

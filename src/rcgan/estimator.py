@@ -429,6 +429,15 @@ class RCGAN(OutlierMixin, BaseEstimator):
         )
         return rec.reshape(np.shape(X)) if isinstance(X, np.ndarray) else rec
 
+    def export_onnx(self, path, opset: int = 17):
+        """Write the scoring graph (scaling, E, G, D_xx, the score) as ONNX.
+
+        See :mod:`rcgan.export`; needs the ``onnx`` extra. Returns the path.
+        """
+        from .export import export_onnx
+
+        return export_onnx(self, path, opset=opset)
+
     # ------------------------------------------------------------- shortcuts
     @property
     def encoder_(self) -> torch.nn.Module:
