@@ -84,24 +84,75 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _launch(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """Re-run this ``fit`` under torchrun with ``--nproc`` processes."""
+    from torch.distributed.run import main as torchrun
+
+    rest, skip = [], False
+    for item in argv:  # drop --nproc N from the worker's command line
+        if skip:
+            skip = False
+        elif item == "--nproc":
+            skip = True
+        elif not item.startswith("--nproc="):
+            rest.append(item)
+    torchrun(
+        [
+            f"--nproc_per_node={args.nproc}",
+            "--master_addr=127.0.0.1",
+            f"--master_port={args.port}",
+            "-m",
+            "rcgan",
+            *rest,
+        ]
+    )
+    return 0
+
+
 def _fit(args: argparse.Namespace) -> int:
+    import os
+
+    import torch.distributed as dist
+
     from . import ALAD, RCGAN
 
-    X = read_csv(args.data)
-    cls = RCGAN if args.method == "rcgan" else ALAD
-    params = {
-        "epochs": args.epochs,
-        "random_state": args.seed,
-        "contamination": args.contamination,
-        "verbose": args.verbose,
-    }
-    if args.penalty is not None:
-        params["penalty"] = None if args.penalty == "none" else args.penalty
-    if args.score is not None:
-        params["score"] = args.score
-    det = cls(**params).fit(X)
-    det.save(args.out)
-    print(f"trained {cls.__name__} on {X.shape[0]} rows x {X.shape[1]} features; wrote {args.out}")
+    if args.nproc > 1:
+        return _launch(args, args.argv)
+    started_group = False
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not dist.is_initialized():
+        import torch
+
+        backend = "nccl" if args.device.startswith("cuda") and torch.cuda.is_available() else "gloo"
+        if backend == "nccl":
+            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
+        dist.init_process_group(backend=backend)
+        started_group = True
+    try:
+        X = read_csv(args.data)
+        cls = RCGAN if args.method == "rcgan" else ALAD
+        params = {
+            "epochs": args.epochs,
+            "random_state": args.seed,
+            "contamination": args.contamination,
+            "verbose": args.verbose,
+            "device": args.device,
+        }
+        if args.penalty is not None:
+            params["penalty"] = None if args.penalty == "none" else args.penalty
+        if args.score is not None:
+            params["score"] = args.score
+        det = cls(**params).fit(X)
+        rank = dist.get_rank() if dist.is_initialized() else 0
+        if rank == 0:
+            det.save(args.out)
+            world = dist.get_world_size() if dist.is_initialized() else 1
+            print(
+                f"trained {cls.__name__} on {X.shape[0]} rows x {X.shape[1]} features "
+                f"({world} process(es)); wrote {args.out}"
+            )
+    finally:
+        if started_group:
+            dist.destroy_process_group()
     return 0
 
 
@@ -345,6 +396,14 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--contamination", type=float, default=0.1)
     fit.add_argument("--penalty", choices=("normal", "uniform", "normal-wide", "none"))
     fit.add_argument("--score", choices=("discriminator", "fm_l1", "fm_l2", "l1", "l2"))
+    fit.add_argument("--device", default="cpu")
+    fit.add_argument(
+        "--nproc",
+        type=int,
+        default=1,
+        help="train with N processes on this machine (torchrun, DDP)",
+    )
+    fit.add_argument("--port", type=int, default=29500, help="rendezvous port for --nproc")
     fit.set_defaults(func=_fit)
 
     score = sub.add_parser("score", help="score a CSV file with a saved model")
@@ -406,7 +465,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.argv = argv
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
     try:
         return args.func(args)

@@ -6,6 +6,12 @@ together) and then one (E, G) step, on the objective of Eq. (10) written in
 with D_zz. This is the only place that calls ``zero_grad``, ``backward`` and
 ``step``.
 
+Under ``torch.distributed`` (an initialised process group, e.g. from
+``torchrun``), each rank trains on its shard of every epoch's permutation,
+and each player (the discriminators; E and G) is wrapped in its own
+``DistributedDataParallel``, so both alternating updates all-reduce their
+gradients; latent and penalty draws are seeded per rank.
+
 Speed notes: the data are one preloaded tensor indexed by a permutation per
 epoch; the three D_xz inputs (data, generated and penalty pairs) go through
 D_xz in one call and the two D_xx pairs in one call (the discriminators have
@@ -174,6 +180,40 @@ def encoder_generator_objective(
     return loss
 
 
+def _distributed() -> tuple[int, int]:
+    """(rank, world size) of an initialised torch.distributed group, else (0, 1)."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def _discriminators(nets: Networks) -> dict[str, torch.nn.Module]:
+    out = {"d_xz": nets.d_xz, "d_xx": nets.d_xx}
+    if nets.d_zz is not None:
+        out["d_zz"] = nets.d_zz
+    return out
+
+
+class _Step(torch.nn.Module):
+    """One player's objective as a module, so that DDP can wrap it.
+
+    Only the player's networks are registered (they are what DDP all-reduces
+    in this step); the full set of networks is held unregistered and passed
+    to the objective.
+    """
+
+    def __init__(self, players: dict[str, torch.nn.Module], nets: Networks, objective) -> None:
+        super().__init__()
+        self.players = torch.nn.ModuleDict(players)
+        object.__setattr__(self, "_nets", nets)
+        object.__setattr__(self, "_objective", objective)
+
+    def forward(self, *args) -> torch.Tensor:
+        return self._objective(self._nets, *args)
+
+
 def train(
     nets: Networks,
     x: torch.Tensor,
@@ -212,11 +252,27 @@ def train(
     """
     n, n_features = x.shape[0], x[0].numel()  # rows may be images (C, H, W)
     latent_dim = nets.config.latent_dim
-    batch_size = max(1, min(config.batch_size, n))
     device = x.device
+    rank, world = _distributed()
+    draws = generator
+    if world > 1:
+        # every rank draws the same permutation (from ``generator``) and trains
+        # on its shard; latent and penalty draws differ per rank
+        draws = torch.Generator(device=device)
+        draws.manual_seed(generator.initial_seed() + 1_000_003 * (rank + 1))
+    shard = n // world
+    batch_size = max(1, min(config.batch_size, shard))
 
     eg_params = nets.generator_parameters()
     d_params = nets.discriminator_parameters()
+    d_step = _Step(_discriminators(nets), nets, discriminator_objective)
+    eg_step = _Step(
+        {"encoder": nets.encoder, "generator": nets.generator}, nets, encoder_generator_objective
+    )
+    if world > 1:
+        from torch.nn.parallel import DistributedDataParallel as DDP
+
+        d_step, eg_step = DDP(d_step), DDP(eg_step)
     opt_eg = _adam(eg_params, config)
     opt_d = _adam(d_params, config)
     ema = EMA(nets, config.ema) if config.ema else None
@@ -233,25 +289,27 @@ def train(
     nets.train()
     for epoch in epochs:
         perm = torch.randperm(n, generator=generator, device=device)
+        if world > 1:  # equal shards: every rank takes the same number of steps
+            perm = perm[rank::world][:shard]
         sum_d = torch.zeros((), device=device)
         sum_eg = torch.zeros((), device=device)
         n_batches = 0
-        for start in range(0, n, batch_size):
+        for start in range(0, perm.shape[0], batch_size):
             xb = x[perm[start : start + batch_size]]
             b = xb.shape[0]
-            z = torch.randn(b, latent_dim, generator=generator, device=device)
+            z = torch.randn(b, latent_dim, generator=draws, device=device)
             xt = None
             if penalty is not None:
-                xt = penalty(b, n_features, generator).to(xb).view(xb.shape)
+                xt = penalty(b, n_features, draws).to(xb).view(xb.shape)
 
             # Discriminator step: maximise Eq. (10) over D_xz, D_xx (and D_zz).
-            loss_d = discriminator_objective(nets, xb, z, xt, config.penalty_xx)
+            loss_d = d_step(xb, z, xt, config.penalty_xx)
             opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             opt_d.step()
 
             # (E, G) step: minimise Eq. (10) (non-saturating form).
-            loss_eg = encoder_generator_objective(nets, xb, z, xt)
+            loss_eg = eg_step(xb, z, xt)
             opt_eg.zero_grad(set_to_none=True)
             loss_eg.backward(inputs=eg_params)
             opt_eg.step()
