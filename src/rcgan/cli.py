@@ -156,9 +156,54 @@ def _fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _has_header(path: Path) -> bool:
+    with path.open() as fh:
+        first = fh.readline().strip()
+    try:
+        [float(cell) for cell in first.split(",")]
+        return False
+    except ValueError:
+        return True
+
+
+def _score_dask(args: argparse.Namespace) -> int:
+    import dask.dataframe as dd
+    from distributed import Client, LocalCluster
+
+    from .distributed import score_dask
+
+    data, out = Path(args.data), args.out
+    if not data.exists():
+        raise ValueError(f"{data}: no such file or folder")
+    if data.suffix == ".parquet" or data.is_dir():
+        ddf = dd.read_parquet(str(data))
+    else:
+        ddf = dd.read_csv(
+            str(data), header=0 if _has_header(data) else None, blocksize=args.blocksize
+        )
+    with (
+        LocalCluster(
+            n_workers=args.workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        Client(cluster),
+    ):
+        result = score_dask(args.model, ddf, labels=True)
+        if out is None or out == "-":
+            result.compute().to_csv(sys.stdout, index=False)
+            return 0
+        if str(out).endswith(".parquet"):
+            result.to_parquet(out, write_index=False)
+        else:
+            result.to_csv(out, single_file=True, index=False)
+    print(f"scored {data} with {args.workers} Dask workers; wrote {out}")
+    return 0
+
+
 def _score(args: argparse.Namespace) -> int:
     from .estimator import RCGAN
 
+    if args.engine == "dask":
+        return _score_dask(args)
     det = RCGAN.load(args.model)
     X = read_csv(args.data)
     scores = det.anomaly_score(X)
@@ -406,10 +451,13 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--port", type=int, default=29500, help="rendezvous port for --nproc")
     fit.set_defaults(func=_fit)
 
-    score = sub.add_parser("score", help="score a CSV file with a saved model")
+    score = sub.add_parser("score", help="score a CSV (or, with Dask, Parquet) file")
     score.add_argument("model", help="model file written by 'rcgan fit'")
-    score.add_argument("data", help="CSV file to score")
-    score.add_argument("--out", default=None, help="CSV to write (default: standard output)")
+    score.add_argument("data", help="CSV file to score (Parquet too with --engine dask)")
+    score.add_argument("--out", default=None, help="CSV or .parquet to write (default: stdout)")
+    score.add_argument("--engine", choices=("local", "dask"), default="local")
+    score.add_argument("--workers", type=int, default=2, help="Dask workers (127.0.0.1)")
+    score.add_argument("--blocksize", default="64MB", help="Dask CSV partition size")
     score.set_defaults(func=_score)
     export = sub.add_parser("export", help="export a saved model's scoring graph to ONNX")
     export.add_argument("model", help="model file written by 'rcgan fit'")
