@@ -104,9 +104,7 @@ def main() -> None:
 def summarize(path: Path) -> None:
     rows = [json.loads(line) for line in path.read_text().splitlines()]
     keys = sorted({(r["dataset"], r["method"]) for r in rows})
-    print(
-        "\n| data set | method | seeds | AUROC mean ± std | AUROC min | F1 mean ± std | F1 min |"
-    )
+    print("\n| data set | method | seeds | AUROC mean ± std | AUROC min | F1 mean ± std | F1 min |")
     print("|---|---|---|---|---|---|---|")
     for ds, m in keys:
         sel = [r for r in rows if r["dataset"] == ds and r["method"] == m]

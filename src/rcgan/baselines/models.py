@@ -46,29 +46,24 @@ from .base import TorchDetector, mlp
 __all__ = ["DAGMM", "DSEBM", "AnoGAN", "AutoEncoder", "DeepSVDD"]
 
 
-def _common(
-    obj,
-    epochs,
-    batch_size,
-    learning_rate,
-    weight_decay,
-    scaler,
-    contamination,
-    random_state,
-    device,
-    n_jobs,
-    verbose,
-) -> None:
-    obj.epochs = epochs
-    obj.batch_size = batch_size
-    obj.learning_rate = learning_rate
-    obj.weight_decay = weight_decay
-    obj.scaler = scaler
-    obj.contamination = contamination
-    obj.random_state = random_state
-    obj.device = device
-    obj.n_jobs = n_jobs
-    obj.verbose = verbose
+_COMMON = (
+    "epochs",
+    "batch_size",
+    "learning_rate",
+    "weight_decay",
+    "scaler",
+    "contamination",
+    "random_state",
+    "device",
+    "n_jobs",
+    "verbose",
+)
+
+
+def _store_common(obj, values: dict) -> None:
+    """Store the shared constructor arguments (scikit-learn: as given)."""
+    for name in _COMMON:
+        setattr(obj, name, values[name])
 
 
 class DeepSVDD(TorchDetector):
@@ -97,19 +92,7 @@ class DeepSVDD(TorchDetector):
         verbose=False,
     ):
         self.hidden = hidden
-        _common(
-            self,
-            epochs,
-            batch_size,
-            learning_rate,
-            weight_decay,
-            scaler,
-            contamination,
-            random_state,
-            device,
-            n_jobs,
-            verbose,
-        )
+        _store_common(self, locals())
 
     def _validate_extra(self) -> None:
         check_widths("hidden", self.hidden)
@@ -236,19 +219,7 @@ class DAGMM(TorchDetector):
         self.lambda_energy = lambda_energy
         self.lambda_cov = lambda_cov
         self.dropout = dropout
-        _common(
-            self,
-            epochs,
-            batch_size,
-            learning_rate,
-            weight_decay,
-            scaler,
-            contamination,
-            random_state,
-            device,
-            n_jobs,
-            verbose,
-        )
+        _store_common(self, locals())
 
     def _validate_extra(self) -> None:
         check_widths("hidden", self.hidden)
@@ -337,19 +308,7 @@ class DSEBM(TorchDetector):
         self.hidden = hidden
         self.noise_std = noise_std
         self.kind = kind
-        _common(
-            self,
-            epochs,
-            batch_size,
-            learning_rate,
-            weight_decay,
-            scaler,
-            contamination,
-            random_state,
-            device,
-            n_jobs,
-            verbose,
-        )
+        _store_common(self, locals())
 
     def _validate_extra(self) -> None:
         check_widths("hidden", self.hidden)
@@ -422,19 +381,7 @@ class AnoGAN(TorchDetector):
         self.query_steps = query_steps
         self.query_lr = query_lr
         self.weight = weight
-        _common(
-            self,
-            epochs,
-            batch_size,
-            learning_rate,
-            weight_decay,
-            scaler,
-            contamination,
-            random_state,
-            device,
-            n_jobs,
-            verbose,
-        )
+        _store_common(self, locals())
 
     def _validate_extra(self) -> None:
         check_int("latent_dim", self.latent_dim, 1)
@@ -539,19 +486,7 @@ class AutoEncoder(TorchDetector):
         self.image_shape = image_shape
         self.latent_dim = latent_dim
         self.conv_width = conv_width
-        _common(
-            self,
-            epochs,
-            batch_size,
-            learning_rate,
-            weight_decay,
-            scaler,
-            contamination,
-            random_state,
-            device,
-            n_jobs,
-            verbose,
-        )
+        _store_common(self, locals())
 
     def _validate_extra(self) -> None:
         check_widths("hidden", self.hidden)
