@@ -1,0 +1,36 @@
+"""Print the Markdown tables of finished runs, from their results files only.
+
+    python benchmarks/tables.py tabular benchmarks/results/tabular/results.jsonl
+    python benchmarks/tables.py mnist benchmarks/results/table2/mnist.jsonl
+
+(`rcgan reproduce ...` prints the same tables, but first runs any job that
+is missing from the file.)
+"""
+
+from __future__ import annotations
+
+import sys
+
+from rcgan.benchmark.images import table2_markdown
+from rcgan.benchmark.runner import read_results
+from rcgan.benchmark.tables import TABLES, markdown
+
+
+def main() -> None:
+    kind, path = sys.argv[1], sys.argv[2]
+    rows = read_results(path)
+    if kind == "tabular":
+        for name in ("table1", "table3"):
+            methods = tuple(dict.fromkeys(r["method"] for r in rows))
+            if name == "table3":
+                methods = TABLES["table3"].methods
+            print(f"### {name}\n")
+            print(markdown(rows, name, methods=methods))
+            print()
+    else:
+        methods = tuple(dict.fromkeys(r["method"] for r in rows))
+        print(table2_markdown(rows, kind, methods))
+
+
+if __name__ == "__main__":
+    main()
