@@ -24,7 +24,17 @@ from .networks import ACTIVATIONS, NetworkConfig, Networks, build_networks
 from .penalties import make_penalty
 from .scores import SCORES, anomaly_scores, to_paper_scale
 from .training import TrainConfig, train
-from .utils import SCALERS, ThreadLimit, check_int, check_widths, fit_scaler, private_rng, seed_from
+from .utils import (
+    SCALERS,
+    ThreadLimit,
+    check_int,
+    check_widths,
+    crop_images,
+    fit_scaler,
+    pad_images,
+    private_rng,
+    seed_from,
+)
 
 __all__ = ["ALAD", "RCGAN"]
 
@@ -295,12 +305,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
 
     def _prepare(self, x: torch.Tensor) -> torch.Tensor:
         """Scaled flat rows -> (n, C, 32, 32) images (padding with -1)."""
-        c, h, w = self.image_shape_
-        x = x.reshape(x.shape[0], c, h, w)
-        pad = (32 - h) // 2
-        if pad:
-            x = torch.nn.functional.pad(x, (pad, pad, pad, pad), value=-1.0)
-        return x
+        return pad_images(x, self.image_shape_)
 
     def _to_tensor(self, X: np.ndarray) -> torch.Tensor:
         """Scaled float32 copy of ``X`` on the device (for training)."""
@@ -420,9 +425,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
                 x = self._to_tensor(X2[start : start + 512])
                 rec = nets.reconstruct(x)
                 if self.image_shape_ is not None:
-                    pad = (32 - self.image_shape_[1]) // 2
-                    if pad:
-                        rec = rec[:, :, pad:-pad, pad:-pad]
+                    rec = crop_images(rec, self.image_shape_)
                 out.append(rec.reshape(rec.shape[0], -1).to("cpu", torch.float64).numpy())
         rec = (
             np.concatenate(out) * self.scale_ + self.center_ if out else np.zeros((0, X2.shape[1]))

@@ -23,6 +23,7 @@ from torch import nn
 
 from .networks import Networks
 from .scores import score_batch, to_paper_scale
+from .utils import pad_images
 
 __all__ = ["ScoringGraph", "export_onnx", "plain_copy"]
 
@@ -60,11 +61,7 @@ class ScoringGraph(nn.Module):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         x = (x - self.center) / self.scale
         if self.image_shape is not None:
-            c, h, w = self.image_shape
-            x = x.reshape(-1, c, h, w)
-            pad = (32 - h) // 2
-            if pad:
-                x = nn.functional.pad(x, (pad, pad, pad, pad), value=-1.0)
+            x = pad_images(x, self.image_shape)
         raw = score_batch(self.nets, x, self.kind)
         return to_paper_scale(raw, self.kind), -raw
 

@@ -15,7 +15,9 @@ __all__ = [
     "ThreadLimit",
     "check_int",
     "check_widths",
+    "crop_images",
     "fit_scaler",
+    "pad_images",
     "private_rng",
     "seed_from",
 ]
@@ -105,3 +107,17 @@ def seed_from(random_state) -> int:
     from sklearn.utils import check_random_state
 
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def pad_images(x: torch.Tensor, shape: tuple[int, int, int]) -> torch.Tensor:
+    """Scaled flat rows -> (n, C, 32, 32) images; 28 x 28 padded with -1."""
+    c, h, w = shape
+    x = x.reshape(-1, c, h, w)
+    pad = (32 - h) // 2
+    return torch.nn.functional.pad(x, (pad, pad, pad, pad), value=-1.0) if pad else x
+
+
+def crop_images(x: torch.Tensor, shape: tuple[int, int, int]) -> torch.Tensor:
+    """Undo :func:`pad_images`: (n, C, 32, 32) -> (n, C, H, W)."""
+    pad = (32 - shape[1]) // 2
+    return x[:, :, pad:-pad, pad:-pad] if pad else x

@@ -40,7 +40,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..networks import ConvEncoder, ConvGenerator, NetworkConfig
-from ..utils import check_int, check_widths
+from ..utils import check_int, check_widths, crop_images, pad_images
 from .base import TorchDetector, mlp
 
 __all__ = ["DAGMM", "DSEBM", "AnoGAN", "AutoEncoder", "DeepSVDD"]
@@ -503,10 +503,7 @@ class AutoEncoder(TorchDetector):
         x = super()._tensor(X)
         if self.image_shape is None:
             return x
-        c, h, w = self.image_shape
-        x = x.reshape(x.shape[0], c, h, w)
-        pad = (32 - h) // 2
-        return F.pad(x, (pad, pad, pad, pad), value=-1.0) if pad else x
+        return pad_images(x, tuple(self.image_shape))
 
     def _scaler_kind(self) -> str | None:
         # images: one pixel range mapped to [-1, 1] (the decoder ends in tanh)
@@ -550,8 +547,6 @@ class AutoEncoder(TorchDetector):
         with torch.no_grad():
             rec = self.model_.decoder(self.model_.encoder(self._tensor(X)))
         if self.image_shape is not None:
-            pad = (32 - self.image_shape[1]) // 2
-            if pad:
-                rec = rec[:, :, pad:-pad, pad:-pad]
+            rec = crop_images(rec, tuple(self.image_shape))
         rec = rec.reshape(rec.shape[0], -1).to("cpu", torch.float64).numpy()
         return rec * self.scale_ + self.center_
