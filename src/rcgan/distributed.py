@@ -6,14 +6,13 @@ the safe model file (safetensors + JSON, see :mod:`rcgan.persistence`), which
 each worker turns into an estimator once (cached by the file's SHA-256).
 
 - Dask: :func:`score_dask` maps it over a Dask DataFrame's partitions.
-- Spark (documented, not tested here): wrap it with
-  ``pyspark.ml.functions.predict_batch_udf``, giving the model bytes through
-  a broadcast variable.
-- Ray Data (documented, not tested here):
-  ``ds.map_batches(lambda df: score_partition(df, model_bytes).to_frame(),
-  batch_format="pandas")``.
+- Spark: :func:`score_spark` wraps it in ``pyspark.ml.functions.predict_batch_udf``;
+  the model bytes travel once per executor as a broadcast variable.
+- Ray Data: :func:`score_ray` calls it from ``Dataset.map_batches`` with
+  ``batch_format="pandas"``; the model bytes go to the object store once.
 
-Requires the ``distributed`` extra (``pip install "rcgan[distributed]"``).
+Requires the ``distributed`` extra (``pip install "rcgan[distributed]"``) for
+Dask, the ``spark`` or ``ray`` extra for the others.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["read_model_bytes", "score_dask", "score_partition"]
+__all__ = ["read_model_bytes", "score_dask", "score_partition", "score_ray", "score_spark"]
 
 
 def read_model_bytes(path: str | Path) -> bytes:
@@ -120,3 +119,103 @@ def score_dask(
         else ("anomaly_score", "f8")
     )
     return ddf.map_partitions(score_partition, model_bytes, columns, labels, meta=meta)
+
+
+def _with_scores(batch, model_bytes: bytes, columns: list[str] | None, labels: bool):
+    """``batch`` (pandas) with the score column(s) of :func:`score_partition` appended."""
+    out = score_partition(batch, model_bytes, columns, labels)
+    out = out if labels else out.to_frame()
+    return batch.assign(**{name: out[name].to_numpy() for name in out.columns})
+
+
+def score_ray(
+    model_path: str | Path,
+    ds,
+    columns: list[str] | None = None,
+    labels: bool = False,
+    batch_size: int | None = 4096,
+):
+    """Lazy anomaly scores for a Ray Dataset.
+
+    Parameters
+    ----------
+    model_path : str or Path
+        A model file written by ``RCGAN.save`` / ``ALAD.save``.
+    ds : ray.data.Dataset
+        Rows to score; ``columns`` (default: all) in the training order.
+    columns : list of str, optional
+    labels : bool
+        Also add ``is_anomaly`` (1 where ``predict`` says -1).
+    batch_size : int or None
+        Rows per call of the scoring function (``map_batches``).
+
+    Returns
+    -------
+    ray.data.Dataset
+        ``ds`` with an ``anomaly_score`` column (and ``is_anomaly``). Rows keep
+        their own columns, so any id column stays attached to its score
+        whatever order Ray returns them in.
+    """
+    import ray
+
+    ref = ray.put(read_model_bytes(model_path))
+
+    def fn(batch):
+        return _with_scores(batch, ray.get(ref), columns, labels)
+
+    return ds.map_batches(fn, batch_format="pandas", batch_size=batch_size)
+
+
+def score_spark(
+    model_path: str | Path,
+    sdf,
+    columns: list[str] | None = None,
+    batch_size: int = 4096,
+    output_col: str = "anomaly_score",
+):
+    """Anomaly scores for a Spark DataFrame, through ``predict_batch_udf``.
+
+    Parameters
+    ----------
+    model_path : str or Path
+        A model file written by ``RCGAN.save`` / ``ALAD.save``.
+    sdf : pyspark.sql.DataFrame
+        Rows to score; ``columns`` (default: all) are the numeric features in
+        the training order.
+    columns : list of str, optional
+    batch_size : int
+        Rows per call of the scoring function on an executor.
+    output_col : str
+        Name of the added column.
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        ``sdf`` with ``output_col`` (double) appended; lazy, like any Spark
+        transformation.
+    """
+    from pyspark.ml.functions import predict_batch_udf
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import DoubleType
+
+    columns = list(sdf.columns if columns is None else columns)
+    broadcast = sdf.sparkSession.sparkContext.broadcast(read_model_bytes(model_path))
+
+    def make_predict_fn():
+        import pandas as pd
+
+        model_bytes = broadcast.value
+
+        def predict(x: np.ndarray) -> np.ndarray:
+            return score_partition(pd.DataFrame(x), model_bytes).to_numpy()
+
+        return predict
+
+    udf = predict_batch_udf(
+        make_predict_fn,
+        return_type=DoubleType(),
+        batch_size=batch_size,
+        input_tensor_shapes=[[len(columns)]],
+    )
+    features = F.array(*[F.col(c).cast("double") for c in columns])
+    return sdf.withColumn(output_col, udf(features))

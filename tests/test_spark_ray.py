@@ -1,0 +1,82 @@
+"""Spark and Ray Data batch scoring, on one local process each, loopback only."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from rcgan import RCGAN
+
+from .conftest import manifold_data
+
+pd = pytest.importorskip("pandas")
+
+COLUMNS = [f"f{i}" for i in range(8)]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    path = tmp_path_factory.mktemp("m") / "model.rcgan"
+    det = RCGAN(random_state=0, epochs=2).fit(manifold_data(300, 0))
+    det.save(path)
+    return det, path
+
+
+def frame(n: int, seed: int):
+    X = manifold_data(n, seed)
+    df = pd.DataFrame(X, columns=COLUMNS)
+    df.insert(0, "id", np.arange(n))
+    return X, df
+
+
+def test_ray_data_scores_equal_in_process_scores(model):
+    ray = pytest.importorskip("ray")
+    from rcgan.distributed import score_ray
+
+    det, path = model
+    X, df = frame(500, 1)
+    ray.init(
+        num_cpus=1,
+        include_dashboard=False,
+        log_to_driver=False,
+        _node_ip_address="127.0.0.1",
+        configure_logging=False,
+    )
+    try:
+        ds = ray.data.from_pandas(df).repartition(3)
+        out = score_ray(path, ds, columns=COLUMNS, labels=True, batch_size=128).to_pandas()
+    finally:
+        ray.shutdown()
+    out = out.sort_values("id")
+    assert len(out) == len(X)
+    np.testing.assert_allclose(out["anomaly_score"], det.anomaly_score(X), rtol=1e-6, atol=1e-7)
+    np.testing.assert_array_equal(out["is_anomaly"], (det.predict(X) == -1).astype(int))
+    np.testing.assert_array_equal(out[COLUMNS].to_numpy(), X)  # rows kept with their scores
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
+def test_spark_scores_equal_in_process_scores(model):
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    from rcgan.distributed import score_spark
+
+    det, path = model
+    X, df = frame(500, 2)
+    spark = (
+        SparkSession.builder.master("local[1]")
+        .appName("rcgan-test")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .getOrCreate()
+    )
+    try:
+        sdf = spark.createDataFrame(df).repartition(3)
+        out = score_spark(path, sdf, columns=COLUMNS, batch_size=128).toPandas()
+    finally:
+        spark.stop()
+    out = out.sort_values("id")
+    assert len(out) == len(X)
+    np.testing.assert_allclose(out["anomaly_score"], det.anomaly_score(X), rtol=1e-6, atol=1e-7)
