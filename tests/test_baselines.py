@@ -12,7 +12,7 @@ from .conftest import manifold_data
 
 FAST = {
     "dsvdd": dict(epochs=30, learning_rate=1e-3),
-    "dagmm": dict(epochs=60, learning_rate=1e-3, batch_size=256, n_gmm=2, latent_dim=2),
+    "dagmm": dict(epochs=60, learning_rate=1e-3, batch_size=64, n_gmm=2, latent_dim=2),
     "dsebm_r": dict(epochs=30, learning_rate=1e-3, hidden=(64,)),
     "dsebm_e": dict(epochs=30, learning_rate=1e-3, hidden=(64,)),
     "adgan": dict(epochs=30, learning_rate=1e-3, query_steps=30),
@@ -59,6 +59,19 @@ def test_deep_svdd_centre_is_pushed_away_from_zero():
 def test_dagmm_energy_is_lowest_near_the_mixture():
     det = DAGMM(epochs=5, random_state=0, n_gmm=2, batch_size=128).fit(manifold_data(300, 0))
     assert det.phi_.shape == (2,) and torch.isclose(det.phi_.sum(), torch.tensor(1.0))
+
+
+@pytest.mark.parametrize(
+    "scaler", ["minmax", pytest.param("standard", marks=pytest.mark.xfail(strict=True))]
+)
+def test_dagmm_rows_at_the_centre_do_not_blow_up(scaler):
+    # the relative error ||x - x'|| / ||x|| explodes at the origin, where
+    # standardisation puts the most typical rows (found on Thyroid: F1 0)
+    X = np.random.default_rng(0).normal(size=(600, 6))
+    det = DAGMM(hidden=(12, 4), n_gmm=2, epochs=5, batch_size=128, scaler=scaler, random_state=0)
+    det.fit(X)
+    centre = det.anomaly_score(X.mean(0, keepdims=True))[0]
+    assert centre < np.max(det.anomaly_score(X)) + 100
 
 
 TINY = dict(epochs=1, batch_size=16)

@@ -189,6 +189,12 @@ class DAGMM(TorchDetector):
         Mixture components K.
     lambda_energy, lambda_cov : float, default=0.1, 0.005
     dropout : float, default=0.5
+    scaler : {"minmax", "standard", "image"} or None, default="minmax"
+        Min-max, unlike the other detectors: the estimation network's input
+        holds the relative reconstruction error ||x - x'|| / ||x||, which
+        explodes for rows near the origin, and standardisation puts the most
+        typical rows there (measured on Thyroid, 3 seeds: top-k F1 0.0 with
+        standard scaling, 0.28-0.48 with min-max).
     """
 
     def __init__(
@@ -205,7 +211,7 @@ class DAGMM(TorchDetector):
         batch_size=1024,
         learning_rate=1e-4,
         weight_decay=0.0,
-        scaler="standard",
+        scaler="minmax",
         contamination=0.1,
         random_state=None,
         device="cpu",
