@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from rcgan import ALAD, RCGAN, load
-from rcgan.data import ChecksumError, load_images
+from rcgan.data import ChecksumError, load_dataset, load_images
 from rcgan.data.images import CIFAR10_FILE, read_cifar10_binary, read_idx
 from rcgan.networks import NetworkConfig, build_networks
 
@@ -47,6 +47,12 @@ def test_mnist_official_splits(cache):
     ]
     assert list(np.bincount(y_test))[:3] == [980, 1135, 1032]
     assert abs(X_train.mean() / 255 - 0.13066) < 1e-4
+    # the one loader entry point gives the same official splits
+    same = load_dataset("mnist", data_dir=SHARED, download=False)
+    for a, b in zip(same, (X_train, y_train, X_test, y_test), strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="not available"):
+        load_dataset("mnist", data_dir=SHARED, source="uci")
 
 
 def test_idx_reader_and_bad_files(tmp_path):
@@ -111,6 +117,8 @@ def test_cifar10_checksum_is_enforced(tmp_path, cache):
     write_cifar_archive(tmp_path / "cifar-10-binary.tar.gz")
     with pytest.raises(ChecksumError, match="cifar-10-binary"):
         load_images("cifar10", data_dir=tmp_path, download=False)
+    with pytest.raises(ChecksumError, match="cifar-10-binary"):
+        load_dataset("cifar10", data_dir=tmp_path, download=False)
     assert CIFAR10_FILE.sha256.startswith("c4a38c50")
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .download import RemoteFile, cache_dir, fetch
+from .images import IMAGES, load_images
 
 __all__ = ["FILES", "TABULAR", "load_dataset", "parse_arrhythmia_uci", "parse_kddcup99"]
 
@@ -169,12 +170,17 @@ def _kdd_cached(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 def load_dataset(
     name: str, data_dir: str | Path | None = None, source: str = "odds", download: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
-    """Load a tabular benchmark data set as ``(X, y)``, y = 1 for anomalies.
+) -> tuple[np.ndarray, ...]:
+    """Load a benchmark data set.
+
+    Tabular sets come as ``(X, y)`` with y = 1 for anomalies; the image sets
+    ``"mnist"`` and ``"cifar10"`` as their official splits ``(X_train,
+    y_train, X_test, y_test)`` with class labels (see
+    :func:`rcgan.data.load_images`).
 
     Parameters
     ----------
-    name : {"kddcup99", "arrhythmia", "thyroid", "musk"}
+    name : {"kddcup99", "arrhythmia", "thyroid", "musk", "mnist", "cifar10"}
     data_dir : str or Path, optional
         Folder holding the raw files (default: ``RCGAN_DATA_DIR``, then the
         cache, then a download).
@@ -183,8 +189,10 @@ def load_dataset(
     download : bool
         Allow downloading into the cache.
     """
-    if name not in TABULAR:
-        raise ValueError(f"unknown data set {name!r}; valid names: {list(TABULAR)}")
+    if name in IMAGES and source == "odds":
+        return load_images(name, data_dir, download)
+    if name not in TABULAR and name not in IMAGES:
+        raise ValueError(f"unknown data set {name!r}; valid names: {list(TABULAR) + list(IMAGES)}")
     if source not in ("odds", "uci") or (source == "uci" and name != "arrhythmia"):
         raise ValueError(f"source={source!r} is not available for {name!r}")
     if name == "kddcup99":
