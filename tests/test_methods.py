@@ -43,3 +43,66 @@ def test_subsampling_caps_training_rows():
 def test_unknown_method():
     with pytest.raises(ValueError, match="valid names"):
         make_method("gan", "thyroid", 0)
+
+
+def test_pseudo_anomalies_keep_marginals_and_leave_the_box():
+    from rcgan.benchmark.methods import pseudo_anomalies
+
+    X = np.random.default_rng(0).normal(size=(101, 3)) @ np.array(
+        [[1, 0.9, 0], [0, 0.4, 0], [0, 0, 1]]
+    )
+    fakes = pseudo_anomalies(X, np.random.default_rng(1))
+    assert fakes.shape == X.shape
+    shuffled, box = fakes[:51], fakes[51:]
+    # shuffled half: each column a subset of the column's own values
+    assert all(np.isin(shuffled[:, j], X[:, j]).all() for j in range(3))
+    # ... with the correlation of columns 0 and 1 broken
+    assert abs(np.corrcoef(shuffled[:, 0], shuffled[:, 1])[0, 1]) < 0.5 < np.corrcoef(X.T)[0, 1]
+    # box half: some values outside the training range
+    assert ((box < X.min(0)) | (box > X.max(0))).any(axis=1).mean() > 0.3
+
+
+class _Stub:
+    """Scores rows by distance to the training mean ("good") or by noise."""
+
+    def __init__(self, seen):
+        self.seen, self.score = seen, "good"
+
+    def fit(self, X):
+        self.seen.append(X.copy())
+        self.mean_ = X.mean(0)
+        return self
+
+    def set_params(self, score):
+        self.score = score
+        return self
+
+    def get_params(self):
+        return {"score": self.score}
+
+    def anomaly_score(self, X):
+        if self.score == "good":
+            return np.linalg.norm(X - self.mean_, axis=1)
+        return np.random.default_rng(len(X)).normal(size=len(X))
+
+
+def test_validated_choice_uses_training_rows_only_and_picks_the_better_candidate():
+    from rcgan.benchmark.methods import ValidatedChoice
+
+    seen = []
+    X = np.random.default_rng(0).normal(size=(200, 4))
+    choice = ValidatedChoice([("stub", lambda: _Stub(seen), ("noise", "good"))], seed=0)
+    choice.fit(X)
+    assert choice.choice_ == "stub/good"
+    assert choice.validation_["stub/good"] > 0.65 > choice.validation_["stub/noise"]
+    # one fit, on 80 % of the training rows, none of them held out
+    assert len(seen) == 1 and seen[0].shape == (160, 4)
+    assert np.isin(seen[0], X).all()
+    test = np.random.default_rng(1).normal(size=(20, 4))
+    np.testing.assert_allclose(
+        choice.anomaly_score(test), np.linalg.norm(test - seen[0].mean(0), axis=1)
+    )
+    assert (
+        make_method("rcgan_val", "thyroid", 0).get_params()["normal-wide"]["penalty"]
+        == "normal-wide"
+    )
