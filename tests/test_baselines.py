@@ -88,3 +88,22 @@ TINY = dict(epochs=1, batch_size=16)
 )
 def test_sklearn_contract(estimator, check):
     check(estimator)
+
+
+def test_dagmm_energy_survives_a_singular_component():
+    from rcgan.baselines.models import _energy
+
+    z = torch.randn(50, 3, generator=torch.Generator().manual_seed(0)) * 100
+    z[:, 2] = 3 * z[:, 0] - 2 * z[:, 1]  # codes on a plane: singular covariance
+    phi, mu = torch.tensor([1.0]), z.mean(0, keepdim=True)
+    cov = torch.cov(z.T)[None]
+    assert torch.linalg.cholesky_ex(cov + 1e-6 * torch.eye(3))[1].item() > 0  # plain eps fails
+    energy = _energy(z, phi, mu, cov)
+    assert torch.isfinite(energy).all() and energy.std() > 0
+    # a well-conditioned covariance gets the plain eps (no extra jitter)
+    w = torch.randn(50, 3)
+    plain = _energy(w, phi, w.mean(0, keepdim=True), torch.cov(w.T)[None])
+    ref = -torch.distributions.MultivariateNormal(
+        w.mean(0), torch.cov(w.T) + 1e-6 * torch.eye(3)
+    ).log_prob(w)
+    torch.testing.assert_close(plain, ref, rtol=1e-4, atol=1e-4)

@@ -163,10 +163,19 @@ def _gmm_parameters(z, gamma):
 
 
 def _energy(z, phi, mu, cov, eps: float = 1e-6):
-    """Sample energy -log sum_k phi_k N(z | mu_k, cov_k), via Cholesky."""
+    """Sample energy -log sum_k phi_k N(z | mu_k, cov_k), via Cholesky (DAGMM Eq. 6)."""
     d = z.shape[1]
-    cov = cov + eps * torch.eye(d, device=z.device, dtype=z.dtype)
-    chol = torch.linalg.cholesky(cov)  # (K, D, D)
+    eye = torch.eye(d, device=z.device, dtype=z.dtype)
+    # a component whose memberships collapse onto a line has a singular
+    # covariance: raise the diagonal jitter tenfold until Cholesky succeeds
+    # (unchanged result whenever eps is enough)
+    for _ in range(8):
+        chol, info = torch.linalg.cholesky_ex(cov + eps * eye)  # (K, D, D)
+        if not bool(info.any()):
+            break
+        eps *= 10.0
+    else:
+        raise ValueError("DAGMM: mixture covariance is not positive definite even with jitter")
     diff = (z[None, :, :] - mu[:, None, :]).transpose(1, 2)  # (K, D, N)
     sol = torch.linalg.solve_triangular(chol, diff, upper=False)  # (K, D, N)
     maha = (sol**2).sum(1)  # (K, N)
