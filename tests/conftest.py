@@ -44,3 +44,14 @@ def detection_task():
     test = np.vstack((normal, anomalies))
     y = np.r_[np.zeros(len(normal)), np.ones(len(anomalies))]
     return train, test, y
+
+
+@pytest.fixture(scope="session")
+def saved_model(tmp_path_factory):
+    """(detector, path of its saved file): a default RCGAN fitted on manifold data."""
+    from rcgan import RCGAN
+
+    path = tmp_path_factory.mktemp("m") / "model.rcgan"
+    det = RCGAN(random_state=0, epochs=3).fit(manifold_data(300, 0))
+    det.save(path)
+    return det, path

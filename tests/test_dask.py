@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from rcgan import RCGAN
 from rcgan.cli import main
 
 dd = pytest.importorskip("dask.dataframe")
@@ -13,14 +12,6 @@ pd = pytest.importorskip("pandas")
 from rcgan.distributed import read_model_bytes, score_dask, score_partition  # noqa: E402
 
 from .conftest import manifold_data  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def model(tmp_path_factory):
-    path = tmp_path_factory.mktemp("m") / "model.rcgan"
-    det = RCGAN(random_state=0, epochs=3).fit(manifold_data(300, 0))
-    det.save(path)
-    return det, path
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +28,8 @@ def client():
     cluster.close()
 
 
-def test_dask_scores_equal_in_process_scores(model, client):
-    det, path = model
+def test_dask_scores_equal_in_process_scores(saved_model, client):
+    det, path = saved_model
     X = manifold_data(1000, 1)
     ddf = dd.from_pandas(pd.DataFrame(X, columns=[f"f{i}" for i in range(8)]), npartitions=4)
     scores = score_dask(path, ddf).compute()
@@ -47,8 +38,8 @@ def test_dask_scores_equal_in_process_scores(model, client):
     np.testing.assert_array_equal(both["is_anomaly"].to_numpy(), (det.predict(X) == -1).astype(int))
 
 
-def test_bad_partition_is_named(model, client):
-    _, path = model
+def test_bad_partition_is_named(saved_model, client):
+    _, path = saved_model
     X = manifold_data(40, 1)
     X[35, 2] = np.nan  # in the last of 4 partitions
     ddf = dd.from_pandas(pd.DataFrame(X), npartitions=4)
@@ -56,8 +47,8 @@ def test_bad_partition_is_named(model, client):
         score_dask(path, ddf).compute()
 
 
-def test_partition_function_without_dask(model):
-    det, path = model
+def test_partition_function_without_dask(saved_model):
+    det, path = saved_model
     data = read_model_bytes(path)
     df = pd.DataFrame(manifold_data(10, 2))
     out = score_partition(df, data, labels=True)
@@ -67,8 +58,8 @@ def test_partition_function_without_dask(model):
         score_partition(pd.DataFrame({"a": ["x"] * 8}), data)
 
 
-def test_cli_parquet_in_and_out(model, tmp_path):
-    det, path = model
+def test_cli_parquet_in_and_out(saved_model, tmp_path):
+    det, path = saved_model
     X = manifold_data(200, 3)
     pd.DataFrame(X, columns=[f"f{i}" for i in range(8)]).to_parquet(tmp_path / "x.parquet")
     args = [

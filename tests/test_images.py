@@ -188,6 +188,15 @@ def test_colour_images_and_alad():
     assert np.allclose(det.center_, (X.max() + X.min()) / 2)
 
 
+def test_image_methods_take_the_device():
+    from rcgan.benchmark.images import IMAGE_METHODS
+
+    for name in ("rcgan", "alad", "dcae"):
+        det = IMAGE_METHODS[name]((1, 28, 28), 0, 1, "cuda")
+        assert det.get_params()["device"] == "cuda", name
+        assert IMAGE_METHODS[name]((1, 28, 28), 0, 1).get_params()["device"] == "cpu"
+
+
 @needs_mnist
 def test_table2_command_and_figure1(tmp_path, capsys, cache):
     import json
@@ -209,6 +218,8 @@ def test_table2_command_and_figure1(tmp_path, capsys, cache):
         "64",
         "--methods",
         "iforest,dcae",
+        "--device",
+        "cpu",
         "--data-dir",
         str(SHARED),
         "--out",

@@ -5,21 +5,11 @@ import shutil
 import numpy as np
 import pytest
 
-from rcgan import RCGAN
-
 from .conftest import manifold_data
 
 pd = pytest.importorskip("pandas")
 
 COLUMNS = [f"f{i}" for i in range(8)]
-
-
-@pytest.fixture(scope="module")
-def model(tmp_path_factory):
-    path = tmp_path_factory.mktemp("m") / "model.rcgan"
-    det = RCGAN(random_state=0, epochs=2).fit(manifold_data(300, 0))
-    det.save(path)
-    return det, path
 
 
 def frame(n: int, seed: int):
@@ -29,11 +19,11 @@ def frame(n: int, seed: int):
     return X, df
 
 
-def test_ray_data_scores_equal_in_process_scores(model):
+def test_ray_data_scores_equal_in_process_scores(saved_model):
     ray = pytest.importorskip("ray")
     from rcgan.distributed import score_ray
 
-    det, path = model
+    det, path = saved_model
     X, df = frame(500, 1)
     ray.init(
         num_cpus=1,
@@ -55,13 +45,13 @@ def test_ray_data_scores_equal_in_process_scores(model):
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
-def test_spark_scores_equal_in_process_scores(model):
+def test_spark_scores_equal_in_process_scores(saved_model):
     pytest.importorskip("pyspark")
     from pyspark.sql import SparkSession
 
     from rcgan.distributed import score_spark
 
-    det, path = model
+    det, path = saved_model
     X, df = frame(500, 2)
     spark = (
         SparkSession.builder.master("local[1]")

@@ -373,6 +373,7 @@ def _table2(args: argparse.Namespace) -> int:
         args.data_dir,
         log=print if args.verbose else None,
         max_train=args.max_train,
+        device=args.device,
     )
     seconds = time.perf_counter() - start
     rows = [
@@ -399,7 +400,12 @@ def _figure1(args: argparse.Namespace) -> int:
     from .benchmark.images import figure1
 
     numbers = figure1(
-        args.out, epochs=args.epochs, n_train=args.n_train, seed=args.seed, data_dir=args.data_dir
+        args.out,
+        epochs=args.epochs,
+        n_train=args.n_train,
+        seed=args.seed,
+        data_dir=args.data_dir,
+        device=args.device,
     )
     for key, val in numbers.items():
         print(f"{key:34s} {val}")
@@ -498,6 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
     table2.add_argument("--epochs", type=int, default=5)
     table2.add_argument("--max-train", type=int, default=None, help="cap training images")
     table2.add_argument("--data-dir", default=None)
+    table2.add_argument("--device", default="cpu", help='torch device, e.g. "cuda"')
     table2.add_argument("--out", default="results/table2")
     table2.set_defaults(func=_table2)
     fig1 = rsub.add_parser("figure1", help="AE vs RCGAN reconstructions on MNIST (Figure 1)")
@@ -505,6 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     fig1.add_argument("--n-train", type=int, default=None, help="cap on training images")
     fig1.add_argument("--seed", type=int, default=0)
     fig1.add_argument("--data-dir", default=None)
+    fig1.add_argument("--device", default="cpu", help='torch device, e.g. "cuda"')
     fig1.add_argument("--out", default="results/figure1")
     fig1.set_defaults(func=_figure1)
     return parser

@@ -43,12 +43,15 @@ __all__ = ["IMAGE_METHODS", "PAPER_TABLE2", "figure1", "run_table2", "table2_mar
 
 _GAN = dict(latent_dim=100, batch_size=32, learning_rate=2e-4, conv_width=32)
 
+#: name -> factory ``(shape, seed, epochs, device) -> detector``
 IMAGE_METHODS: dict[str, Callable[..., Any]] = {
-    "rcgan": lambda shape, seed, epochs: RCGAN(
-        penalty="normal", score="fm_l2", epochs=epochs, random_state=seed, **_GAN
+    "rcgan": lambda shape, seed, epochs, device="cpu": RCGAN(
+        penalty="normal", score="fm_l2", epochs=epochs, random_state=seed, device=device, **_GAN
     ),
-    "alad": lambda shape, seed, epochs: ALAD(epochs=epochs, random_state=seed, **_GAN),
-    "dcae": lambda shape, seed, epochs: get_baseline(
+    "alad": lambda shape, seed, epochs, device="cpu": ALAD(
+        epochs=epochs, random_state=seed, device=device, **_GAN
+    ),
+    "dcae": lambda shape, seed, epochs, device="cpu": get_baseline(
         "dcae",
         image_shape=shape,
         epochs=epochs,
@@ -56,8 +59,11 @@ IMAGE_METHODS: dict[str, Callable[..., Any]] = {
         batch_size=32,
         conv_width=32,
         learning_rate=2e-4,
+        device=device,
     ),
-    "iforest": lambda shape, seed, epochs: SklearnAdapter(IsolationForest(random_state=seed)),
+    "iforest": lambda shape, seed, epochs, device="cpu": SklearnAdapter(
+        IsolationForest(random_state=seed)
+    ),
 }
 _FLAT = {"dcae", "iforest"}  # these take flattened pixel rows
 
@@ -131,11 +137,13 @@ def run_table2(
     data_dir: str | Path | None = None,
     log: Callable[[str], None] | None = print,
     max_train: int | None = None,
+    device: str = "cpu",
 ) -> list[dict]:
     """Run the one-class jobs not yet in ``out``; returns the new rows.
 
     ``max_train`` caps the training images per class (the first ones of the
-    official split; for quick runs, recorded in each row).
+    official split; for quick runs, recorded in each row). ``device``
+    (``"cuda"`` on a GPU machine) is where the networks train and score.
     """
     for m in methods:
         if m not in IMAGE_METHODS:
@@ -158,7 +166,7 @@ def run_table2(
     rows = []
     for c, method, seed in jobs:
         train = X_train[y_train == c][:max_train]
-        det = IMAGE_METHODS[method](shape, seed, epochs)
+        det = IMAGE_METHODS[method](shape, seed, epochs, device)
         start = time.perf_counter()
         det.fit(train.reshape(len(train), -1).astype(np.float32) if method in _FLAT else train)
         fit_s = time.perf_counter() - start
@@ -238,6 +246,7 @@ def figure1(
     n_train: int | None = None,
     seed: int = 0,
     data_dir: str | Path | None = None,
+    device: str = "cpu",
 ) -> dict:
     """Figure 1: abnormal digits and their AE and RCGAN reconstructions.
 
@@ -252,8 +261,8 @@ def figure1(
     X_train, y_train, X_test, y_test = load_images("mnist", data_dir=data_dir)
     train = X_train[y_train == normal_digit][:n_train]
     flat = train.reshape(len(train), -1).astype(np.float32)
-    ae = IMAGE_METHODS["dcae"]((1, 28, 28), seed, epochs).fit(flat)
-    gan = IMAGE_METHODS["rcgan"]((1, 28, 28), seed, epochs).fit(train)
+    ae = IMAGE_METHODS["dcae"]((1, 28, 28), seed, epochs, device).fit(flat)
+    gan = IMAGE_METHODS["rcgan"]((1, 28, 28), seed, epochs, device).fit(train)
     abnormal_digits = [(normal_digit + k) % 10 for k in range(1, 6)]
     picks = np.array([np.flatnonzero(y_test == d)[0] for d in abnormal_digits])
     shown = X_test[picks]
