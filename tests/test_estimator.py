@@ -201,7 +201,7 @@ def test_bad_parameters_are_named(params, match):
         RCGAN(**params).fit(np.random.default_rng(0).normal(size=(10, 2)))
 
 
-@pytest.mark.parametrize("scaler", ["standard", "minmax", None])
+@pytest.mark.parametrize("scaler", ["standard", "minmax", "unit", None])
 def test_scalers(scaler):
     X = np.random.default_rng(0).normal(loc=100.0, scale=[1.0, 50.0], size=(200, 2))
     det = RCGAN(random_state=0, epochs=1, scaler=scaler).fit(X)
@@ -211,6 +211,9 @@ def test_scalers(scaler):
         np.testing.assert_allclose(Z.std(0), 1, atol=1e-9)
     elif scaler == "minmax":
         np.testing.assert_allclose(Z.min(0), -1, atol=1e-9)
+        np.testing.assert_allclose(Z.max(0), 1, atol=1e-9)
+    elif scaler == "unit":
+        np.testing.assert_allclose(Z.min(0), 0, atol=1e-9)
         np.testing.assert_allclose(Z.max(0), 1, atol=1e-9)
     else:
         np.testing.assert_array_equal(Z, X)

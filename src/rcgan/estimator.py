@@ -105,7 +105,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
     score : {"discriminator", "fm_l1", "fm_l2", "l1", "l2"}, \
             default="discriminator"
         Anomaly score (see :mod:`rcgan.scores`).
-    scaler : {"standard", "minmax"} or None, default="standard"
+    scaler : {"standard", "minmax", "unit"} or None, default="standard"
         Per-feature scaling fitted on the training data: zero mean and unit
         variance, or the training range mapped to [-1, 1]. t(x) = N(0, I)
         only makes sense on scaled data.
@@ -243,7 +243,7 @@ class RCGAN(OutlierMixin, BaseEstimator):
             )
         if self.scaler not in SCALERS or self.scaler == "image":
             raise ValueError(
-                f"scaler must be one of 'standard', 'minmax' or None, got {self.scaler!r}"
+                f"scaler must be one of 'standard', 'minmax', 'unit' or None, got {self.scaler!r}"
             )
         c = self.contamination
         if not (isinstance(c, numbers.Real) and not isinstance(c, bool) and 0 < c <= 0.5):

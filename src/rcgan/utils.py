@@ -22,7 +22,7 @@ __all__ = [
     "seed_from",
 ]
 
-SCALERS = ("standard", "minmax", "image", None)
+SCALERS = ("standard", "minmax", "unit", "image", None)
 
 
 @contextmanager
@@ -76,7 +76,8 @@ def fit_scaler(X: np.ndarray, kind: str | None) -> tuple[np.ndarray, np.ndarray]
     """Per-feature ``(center, scale)`` so that ``(X - center) / scale`` is scaled.
 
     ``"standard"``: mean and standard deviation; ``"minmax"``: the training
-    range mapped to [-1, 1]; ``"image"``: one range for all features (pixels)
+    range mapped to [-1, 1]; ``"unit"``: the training range mapped to [0, 1];
+    ``"image"``: one range for all features (pixels)
     mapped to [-1, 1]; ``None``: identity. Constant features get scale 1.
     """
     n_features = X.shape[1]
@@ -85,6 +86,9 @@ def fit_scaler(X: np.ndarray, kind: str | None) -> tuple[np.ndarray, np.ndarray]
     elif kind == "minmax":
         lo, hi = X.min(axis=0), X.max(axis=0)
         center, scale = (hi + lo) / 2.0, (hi - lo) / 2.0
+    elif kind == "unit":
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        center, scale = lo, hi - lo
     elif kind == "image":
         lo, hi = float(X.min()), float(X.max())
         center, scale = np.full(n_features, (hi + lo) / 2.0), np.full(n_features, (hi - lo) / 2.0)
