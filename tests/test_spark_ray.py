@@ -70,3 +70,15 @@ def test_spark_scores_equal_in_process_scores(saved_model):
     out = out.sort_values("id")
     assert len(out) == len(X)
     np.testing.assert_allclose(out["anomaly_score"], det.anomaly_score(X), rtol=1e-6, atol=1e-7)
+
+
+def test_score_columns_are_added_not_overwritten(saved_model):
+    from rcgan.distributed import _with_scores, read_model_bytes
+
+    det, path = saved_model
+    X, df = frame(20, 3)
+    out = _with_scores(df, read_model_bytes(path), COLUMNS, labels=True)
+    assert list(out.columns) == [*df.columns, "anomaly_score", "is_anomaly"]
+    np.testing.assert_allclose(out["anomaly_score"], det.anomaly_score(X), rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError, match="already have"):
+        _with_scores(out, read_model_bytes(path), COLUMNS, labels=False)

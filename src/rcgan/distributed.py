@@ -123,6 +123,9 @@ def score_dask(
 
 def _with_scores(batch, model_bytes: bytes, columns: list[str] | None, labels: bool):
     """``batch`` (pandas) with the score column(s) of :func:`score_partition` appended."""
+    taken = {"anomaly_score", "is_anomaly"} & set(batch.columns)
+    if taken:
+        raise ValueError(f"the data already have column(s) {sorted(taken)}")
     out = score_partition(batch, model_bytes, columns, labels)
     out = out if labels else out.to_frame()
     return batch.assign(**{name: out[name].to_numpy() for name in out.columns})
@@ -142,8 +145,10 @@ def score_ray(
     model_path : str or Path
         A model file written by ``RCGAN.save`` / ``ALAD.save``.
     ds : ray.data.Dataset
-        Rows to score; ``columns`` (default: all) in the training order.
+        Rows to score.
     columns : list of str, optional
+        The feature columns, in the training order; default: every column,
+        so give ``columns`` whenever the data hold anything else (an id).
     labels : bool
         Also add ``is_anomaly`` (1 where ``predict`` says -1).
     batch_size : int or None
@@ -153,8 +158,8 @@ def score_ray(
     -------
     ray.data.Dataset
         ``ds`` with an ``anomaly_score`` column (and ``is_anomaly``). Rows keep
-        their own columns, so any id column stays attached to its score
-        whatever order Ray returns them in.
+        their own columns, so an id column left out of ``columns`` stays
+        attached to its score whatever order Ray returns the rows in.
     """
     import ray
 
@@ -180,9 +185,10 @@ def score_spark(
     model_path : str or Path
         A model file written by ``RCGAN.save`` / ``ALAD.save``.
     sdf : pyspark.sql.DataFrame
-        Rows to score; ``columns`` (default: all) are the numeric features in
-        the training order.
+        Rows to score.
     columns : list of str, optional
+        The numeric feature columns, in the training order; default: every
+        column, so give ``columns`` whenever the data hold anything else.
     batch_size : int
         Rows per call of the scoring function on an executor.
     output_col : str

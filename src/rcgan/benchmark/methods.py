@@ -193,7 +193,9 @@ class ValidatedChoice:
     ``(name, factory, scores)``: ``factory()`` builds an :class:`RCGAN`-like
     estimator, and each of its ``score`` parameter values in ``scores`` is a
     separate candidate sharing that fit (only ``anomaly_score`` is used, so
-    changing ``score`` after the fit is safe here).
+    changing ``score`` after the fit is safe here). The kept detector is the
+    one fitted on the other 80 % (by default) of the training rows; it is not
+    refitted on all of them.
     """
 
     def __init__(self, candidates, seed: int, validation_fraction: float = 0.2) -> None:
@@ -275,8 +277,8 @@ METHODS: dict[str, Method] = {
         "RCGAN, t(x) = U(-1, 1) (Table 4)", _gan(RCGAN, penalty="uniform", penalty_scale=1.0)
     ),
     "rcgan_val": Method(
-        "RCGAN, penalty N(0, I) or wide and score Eq. (11) or (12) chosen on held-out"
-        " normal rows against pseudo-anomalies (no labels)",
+        "RCGAN, penalty N(0, I) or wide and score Eq. (11) or (12) chosen on 20 % held-out"
+        " normal training rows against pseudo-anomalies (no labels); fitted on the other 80 %",
         _validated,
     ),
     "alad": Method("ALAD under the same networks and loop", _gan(ALAD)),

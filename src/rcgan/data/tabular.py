@@ -1,6 +1,8 @@
 """The tabular benchmark data sets of the paper (Section 5.3, Table 1).
 
-``load_dataset(name)`` returns ``(X, y)`` with ``y = 1`` for anomalies:
+``load_dataset(name)`` returns ``(X, y)`` with ``y = 1`` for anomalies (it
+also serves the image sets, as their official splits, see
+:mod:`rcgan.data.images`):
 
 - ``"kddcup99"``: the raw KDD Cup 1999 10 % file (494,021 rows), parsed here
   and one-hot encoded into the 121 columns of ALAD's and DAGMM's loaders:
