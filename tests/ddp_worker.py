@@ -21,4 +21,5 @@ state = {k: v.detach().contiguous() for k, v in det.networks_.state_dict().items
 save_file(state, str(out / f"rank{rank}.safetensors"))
 if rank == 0:
     det.save(out / "model.rcgan")
+dist.barrier()  # leave together (see rcgan.cli._fit)
 dist.destroy_process_group()

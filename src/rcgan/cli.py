@@ -150,6 +150,10 @@ def _fit(args: argparse.Namespace) -> int:
                 f"trained {cls.__name__} on {X.shape[0]} rows x {X.shape[1]} features "
                 f"({world} process(es)); wrote {args.out}"
             )
+        if started_group:
+            # every rank leaves together: a rank tearing gloo down while
+            # rank 0 still saves can abort ("terminate called ...")
+            dist.barrier()
     finally:
         if started_group:
             dist.destroy_process_group()
