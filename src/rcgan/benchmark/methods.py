@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.ensemble import IsolationForest
+from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import OneClassSVM
@@ -203,8 +204,6 @@ class ValidatedChoice:
         self.validation_fraction = validation_fraction
 
     def fit(self, X: np.ndarray) -> ValidatedChoice:
-        from sklearn.metrics import roc_auc_score
-
         rng = np.random.default_rng([self.seed, 0x7A1])
         order = rng.permutation(X.shape[0])
         n_val = max(1, round(self.validation_fraction * X.shape[0]))
