@@ -14,24 +14,47 @@ from rcgan.data import make_synthetic
 
 from .conftest import TINY, manifold_data
 
-# The project's contract names a parameter ``score`` (the anomaly score to
-# use). scikit-learn's common checks call ``estimator.score(...)`` whenever an
-# attribute of that name exists, so these three checks see a string where
-# they expect a method. Nothing else fails.
-SCORE_PARAM = "parameter 'score' (project contract) shadows the optional score() method"
-EXPECTED_FAILURES = {
-    "check_fit_score_takes_y": SCORE_PARAM,
-    "check_n_features_in_after_fitting": SCORE_PARAM,
-    "check_pipeline_consistency": SCORE_PARAM,
-}
-
-
-@parametrize_with_checks(
-    [RCGAN(random_state=0, **TINY), ALAD(random_state=0, **TINY)],
-    expected_failed_checks=lambda est: EXPECTED_FAILURES,
-)
+# Every scikit-learn common check passes: no expected failures.
+@parametrize_with_checks([RCGAN(random_state=0, **TINY), ALAD(random_state=0, **TINY)])
 def test_sklearn_contract(estimator, check):
     check(estimator)
+
+
+def test_old_score_parameter_is_read_as_scoring_with_a_future_warning():
+    with pytest.warns(FutureWarning, match="renamed 'scoring'"):
+        det = RCGAN(score="l2")
+    assert det.scoring == "l2" and "score" not in det.get_params()
+    with pytest.warns(FutureWarning, match="renamed 'scoring'"):
+        det.set_params(score="fm_l1")
+    assert det.scoring == "fm_l1"
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        RCGAN(epoch=3)  # a typo is still refused
+
+
+def test_pipeline_and_grid_search_with_an_outlier_scorer():
+    from sklearn.model_selection import GridSearchCV, PredefinedSplit
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    normal = manifold_data(300, 3)
+    X = np.vstack((normal, rng.uniform(-4, 4, size=(40, normal.shape[1]))))
+    y = np.r_[np.zeros(300), np.ones(40)]
+    pipe = make_pipeline(StandardScaler(), RCGAN(random_state=0, **TINY)).fit(X)
+    assert not hasattr(pipe, "score")  # no shadowing string: scikit-learn sees no score()
+
+    def auroc(estimator, X_val, y_val):  # the README's outlier scorer
+        return roc_auc_score(y_val, -estimator.score_samples(X_val))
+
+    fold = np.r_[-np.ones(200), np.zeros(140)]  # fit on 200 normal rows, validate on the rest
+    search = GridSearchCV(
+        RCGAN(random_state=0, **TINY),
+        {"scoring": ["discriminator", "l2"]},
+        scoring=auroc,
+        cv=PredefinedSplit(fold),
+    ).fit(X, y)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert search.best_params_["scoring"] in ("discriminator", "l2")
 
 
 FAST = dict(epochs=30, learning_rate=1e-3)
@@ -52,7 +75,7 @@ def test_default_score_is_eq11_in_unit_interval(detection_task):
     train, test, _ = detection_task
     det = RCGAN(random_state=0, epochs=2).fit(train)
     a = det.anomaly_score(test)
-    assert det.score == "discriminator"
+    assert det.scoring == "discriminator"
     assert np.all((a >= 0) & (a <= 1))
     # A(x) = 1 - D_xx(x, G(E(x))), computed here from the networks directly
     nets = det.networks_
@@ -175,6 +198,8 @@ def test_wrong_feature_count_at_scoring():
 
 BAD_PARAMS = [
     ({"penalty": "gaussian"}, "valid names"),
+    ({"learning_rate": True}, "learning_rate"),
+    ({"max_updates": 0}, "max_updates"),
     ({"penalty_scale": -1.0}, "penalty_scale"),
     ({"epochs": -1}, "epochs"),
     ({"epochs": 2.5}, "epochs"),
@@ -184,7 +209,7 @@ BAD_PARAMS = [
     ({"encoder_hidden": (64, -3)}, "encoder_hidden"),
     ({"disc_xx_hidden": ()}, "disc_xx_hidden"),
     ({"dropout": 1.0}, "dropout"),
-    ({"score": "energy"}, "valid names"),
+    ({"scoring": "energy"}, "valid values"),
     ({"scaler": "robust"}, "scaler"),
     ({"contamination": 0.7}, "contamination"),
     ({"ema": 1.5}, "ema"),

@@ -66,22 +66,22 @@ class _Stub:
     """Scores rows by distance to the training mean ("good") or by noise."""
 
     def __init__(self, seen):
-        self.seen, self.score = seen, "good"
+        self.seen, self.scoring = seen, "good"
 
     def fit(self, X):
         self.seen.append(X.copy())
         self.mean_ = X.mean(0)
         return self
 
-    def set_params(self, score):
-        self.score = score
+    def set_params(self, scoring):
+        self.scoring = scoring
         return self
 
     def get_params(self):
-        return {"score": self.score}
+        return {"scoring": self.scoring}
 
     def anomaly_score(self, X):
-        if self.score == "good":
+        if self.scoring == "good":
             return np.linalg.norm(X - self.mean_, axis=1)
         return np.random.default_rng(len(X)).normal(size=len(X))
 

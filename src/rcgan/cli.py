@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .scores import SCORES
+
 __all__ = ["main", "read_csv"]
 
 logger = logging.getLogger(__name__)
@@ -75,7 +77,7 @@ def _demo(args: argparse.Namespace) -> int:
         det = cls(epochs=args.epochs, random_state=args.seed, verbose=args.verbose).fit(train)
         seconds = time.perf_counter() - start
         auroc = roc_auc_score(y_test, det.anomaly_score(x_test))
-        print(f"{name:6s} AUROC {auroc:.3f}  (score={det.score}, fit {seconds:.1f} s)")
+        print(f"{name:6s} AUROC {auroc:.3f}  (scoring={det.scoring}, fit {seconds:.1f} s)")
         panels.append((f"{name}: A(x), AUROC {auroc:.3f}", det))
     fig = plot_score_maps(panels, train)
     png = out / f"demo_{args.shape}.png"
@@ -139,8 +141,8 @@ def _fit(args: argparse.Namespace) -> int:
         }
         if args.penalty is not None:
             params["penalty"] = None if args.penalty == "none" else args.penalty
-        if args.score is not None:
-            params["score"] = args.score
+        if args.scoring is not None:
+            params["scoring"] = args.scoring
         det = cls(**params).fit(X)
         rank = dist.get_rank() if dist.is_initialized() else 0
         if rank == 0:
@@ -450,7 +452,13 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--contamination", type=float, default=0.1)
     fit.add_argument("--penalty", choices=("normal", "uniform", "normal-wide", "none"))
-    fit.add_argument("--score", choices=("discriminator", "fm_l1", "fm_l2", "l1", "l2"))
+    fit.add_argument(
+        "--scoring",
+        "--score",
+        dest="scoring",
+        choices=tuple(SCORES),
+        help="anomaly score (--score is the old name)",
+    )
     fit.add_argument("--device", default="cpu")
     fit.add_argument(
         "--nproc",

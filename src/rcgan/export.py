@@ -23,7 +23,6 @@ from torch import nn
 
 from .networks import Networks
 from .scores import score_batch, to_paper_scale
-from .utils import pad_images
 
 __all__ = ["ScoringGraph", "export_onnx", "plain_copy"]
 
@@ -53,16 +52,11 @@ class ScoringGraph(nn.Module):
     def __init__(self, estimator) -> None:
         super().__init__()
         self.nets = plain_copy(estimator.networks_)
-        self.kind = estimator.score
-        self.image_shape = estimator.image_shape_
-        self.register_buffer("center", torch.as_tensor(estimator.center_, dtype=torch.float32))
-        self.register_buffer("scale", torch.as_tensor(estimator.scale_, dtype=torch.float32))
+        self.kind = estimator.scoring
+        self.preprocess = estimator.preprocessor_.module()
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        x = (x - self.center) / self.scale
-        if self.image_shape is not None:
-            x = pad_images(x, self.image_shape)
-        raw = score_batch(self.nets, x, self.kind)
+        raw = score_batch(self.nets, self.preprocess(x), self.kind)
         return to_paper_scale(raw, self.kind), -raw
 
 

@@ -67,10 +67,48 @@ def _normal_wide(scale: float, data_radius: float) -> PenaltySampler:
     return sample
 
 
+def _local(data: torch.Tensor, bandwidth: float) -> PenaltySampler:
+    """Training rows moved by N(0, bandwidth^2 I): t = q * N(0, h^2 I).
+
+    By Theorem 1 the optimal generator keeps max(0, beta q - t): with t the
+    data's own density smoothed at bandwidth h, that is where q is peaked
+    relative to its smoothed self (the core of the data), and nothing off a
+    thin manifold or between clusters, where q = 0 < t.
+    """
+
+    def sample(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
+        rows = torch.randint(data.shape[0], (n,), generator=generator, device=generator.device)
+        base = data[rows].reshape(n, dim).to(generator.device)
+        noise = torch.randn(n, dim, generator=generator, device=generator.device)
+        return base + bandwidth * noise
+
+    return sample
+
+
+def _adaptive(data: torch.Tensor, scale: float, data_radius: float) -> PenaltySampler:
+    local = _local(data, scale)
+
+    def sample(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
+        far = _radial(3.0 * max(data_radius, scale * math.sqrt(dim)))
+        n_far = n // 2
+        return torch.cat((local(n - n_far, dim, generator), far(n_far, dim, generator)))
+
+    return sample
+
+
+def _needs_data(name: str) -> PenaltySampler:
+    def sample(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
+        raise ValueError(f"penalty={name!r} samples around the training rows: pass data=")
+
+    return sample
+
+
 PENALTIES: dict[str, str] = {
     "normal": "N(0, s^2 I), s = penalty_scale (the paper's choice with s = 1)",
     "uniform": "U(-s, s) per coordinate (Table 4 uses s = 1)",
     "normal-wide": "half N(0, s^2 I), half radial out to 3x the data's largest norm",
+    "local": "training rows plus N(0, s^2 I) noise (the data smoothed at bandwidth s)",
+    "adaptive": "half training rows plus N(0, s^2 I), half radial out to 3x the largest norm",
 }
 
 
@@ -78,6 +116,7 @@ def make_penalty(
     penalty: str | PenaltySampler | None,
     scale: float = 1.0,
     data_radius: float = 0.0,
+    data: torch.Tensor | None = None,
 ) -> PenaltySampler | None:
     """Resolve the estimator's ``penalty`` parameter into a sampler.
 
@@ -90,7 +129,11 @@ def make_penalty(
         ``penalty_scale``: standard deviation of "normal", half-width of
         "uniform".
     data_radius : float
-        Largest Euclidean norm of a scaled training row ("normal-wide" only).
+        Largest Euclidean norm of a scaled training row ("normal-wide",
+        "adaptive").
+    data : Tensor, optional
+        The scaled training rows ("local", "adaptive"); needed to sample,
+        not to validate the name.
 
     Returns
     -------
@@ -116,4 +159,10 @@ def make_penalty(
         return _normal(float(scale))
     if penalty == "uniform":
         return _uniform(float(scale))
-    return _normal_wide(float(scale), float(data_radius))
+    if penalty == "normal-wide":
+        return _normal_wide(float(scale), float(data_radius))
+    if data is None:
+        return _needs_data(penalty)
+    if penalty == "local":
+        return _local(data, float(scale))
+    return _adaptive(data, float(scale), float(data_radius))

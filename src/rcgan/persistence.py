@@ -15,8 +15,9 @@ JSON, checks the format name, version and digest, and only then hands the
 tensors back. A truncated, foreign or damaged file gives a ``ValueError``
 that says which. The digest is a checksum, not a signature: it catches
 damage and naive edits, while a hand-made file with a recomputed digest is
-caught by the estimator's validation of every field on load
-(:meth:`rcgan.RCGAN.load`); neither path can execute code.
+caught by the validation of every field on load (:func:`check_fitted`,
+:func:`check_state_shapes`, and the estimator's own parameter checks);
+neither path can execute code.
 """
 
 from __future__ import annotations
@@ -31,7 +32,15 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "load_model", "save_model"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "check_fitted",
+    "check_state_shapes",
+    "load_model",
+    "params_from_file",
+    "save_model",
+]
 
 FORMAT = "rcgan-model"
 FORMAT_VERSION = 1
@@ -152,3 +161,74 @@ def load_model(path: str | Path) -> dict[str, Any]:
     content["state_dict"] = {k[4:]: v for k, v in tensors.items() if k.startswith("net.")}
     content["arrays"] = {k[6:]: v.numpy() for k, v in tensors.items() if k.startswith("array.")}
     return content
+
+
+#: parameters renamed since files were first written: old name -> new name
+RENAMED_PARAMS = {"score": "scoring"}
+FITTED_KEYS = {"offset_", "n_features_in_", "data_radius_", "history_", "image_shape_"}
+
+
+def params_from_file(params: dict[str, Any]) -> dict[str, Any]:
+    """Stored parameters as constructor arguments (lists -> tuples, old names renamed)."""
+    out = {}
+    for key, value in params.items():
+        out[RENAMED_PARAMS.get(key, key)] = tuple(value) if isinstance(value, list) else value
+    return out
+
+
+def check_fitted(fitted: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Validate a file's fitted scalars and scaling arrays; return them typed.
+
+    A file can pass its checksum and still have been written by hand, so
+    each value is checked by name, type, shape, finiteness and sign.
+
+    Returns
+    -------
+    dict
+        ``offset_``, ``n_features_in_``, ``data_radius_``, ``history_``,
+        ``image_shape_`` (tuple or None), ``center_``, ``scale_``.
+    """
+    if set(fitted) != FITTED_KEYS:
+        raise ValueError(f"fitted attributes {sorted(fitted)}, expected {sorted(FITTED_KEYS)}")
+    n_features = fitted["n_features_in_"]
+    if not (isinstance(n_features, int) and not isinstance(n_features, bool) and n_features >= 1):
+        raise ValueError(f"n_features_in_ must be an integer >= 1, got {n_features!r}")
+    for key in ("offset_", "data_radius_"):
+        if not (isinstance(fitted[key], float) and np.isfinite(fitted[key])):
+            raise ValueError(f"{key} must be a finite number")
+    history = fitted["history_"]
+    if not (isinstance(history, dict) and all(isinstance(v, list) for v in history.values())):
+        raise ValueError("history_ must map names to lists")
+    image_shape = fitted["image_shape_"]
+    if image_shape is not None:
+        ok = (
+            isinstance(image_shape, list)
+            and len(image_shape) == 3
+            and all(isinstance(v, int) and v > 0 for v in image_shape)
+            and tuple(image_shape[1:]) in ((28, 28), (32, 32))
+            and image_shape[0] * image_shape[1] * image_shape[2] == n_features
+        )
+        if not ok:
+            raise ValueError(f"image_shape_ {image_shape!r} is not valid")
+        image_shape = tuple(image_shape)
+    for key in ("center_", "scale_"):
+        a = arrays[key]
+        if a.shape != (n_features,) or a.dtype != np.float64 or not np.all(np.isfinite(a)):
+            raise ValueError(f"{key} must be {n_features} finite float64 values")
+    if np.any(arrays["scale_"] <= 0):
+        raise ValueError("scale_ must be positive")
+    return {
+        "offset_": float(fitted["offset_"]),
+        "n_features_in_": int(n_features),
+        "data_radius_": float(fitted["data_radius_"]),
+        "history_": history,
+        "image_shape_": image_shape,
+        "center_": arrays["center_"],
+        "scale_": arrays["scale_"],
+    }
+
+
+def check_state_shapes(expected: dict[str, torch.Size], state: dict[str, torch.Tensor]) -> None:
+    """The weights must have exactly the expected names and shapes."""
+    if {k: v.shape for k, v in state.items()} != expected:
+        raise ValueError("the weights do not match the network configuration")

@@ -23,6 +23,7 @@ is the plain reference that the tests compare it with.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import torch
@@ -49,6 +50,10 @@ SCORES: dict[str, str] = {
 }
 
 CHUNK = 512
+#: rows of the probe batch on which a fused scorer is checked against score_batch
+PROBE_ROWS = 64
+
+logger = logging.getLogger(__name__)
 
 
 def score_batch(nets: Networks, x: torch.Tensor, kind: str) -> torch.Tensor:
@@ -84,10 +89,13 @@ class FusedMLPScorer:
     - Every product that reads x (E's first layer, W_a, and W_a + W_b for
       the pair (x, x) of Eq. 12) is one matrix product with stacked weights.
 
-    The results equal :func:`score_batch` up to float32 rounding. Build it
-    with the networks in eval mode (as :func:`anomaly_scores` does) and use
-    it right away: the first-layer products are copied, the later layers are
-    referenced, so further training would leave it inconsistent.
+    The results equal :func:`score_batch` up to float32 rounding; build it
+    with :meth:`checked`, which verifies that on a probe batch before it is
+    used (so a change of the networks' forward pass that the rewrite does
+    not follow is caught, not silently scored). Build it with the networks
+    in eval mode (as :func:`anomaly_scores` does) and use it right away: the
+    first-layer products are copied, the later layers are referenced, so
+    further training would leave it inconsistent.
     """
 
     def __init__(self, nets: Networks, kind: str) -> None:
@@ -138,6 +146,33 @@ class FusedMLPScorer:
             and isinstance(nets.generator.out, nn.Linear)
         )
 
+    @classmethod
+    def checked(cls, nets: Networks, kind: str, probe: torch.Tensor) -> FusedMLPScorer | None:
+        """A fused scorer if it agrees with :func:`score_batch` on ``probe``, else None.
+
+        ``probe``: rows shaped like the ones to score (at most
+        :data:`PROBE_ROWS` are used). Agreement: within float32 rounding
+        (relative 1e-4 of the scores' scale). A disagreement is logged with
+        its size, and the caller falls back to the reference path.
+        """
+        if not cls.supports(nets, kind):
+            return None
+        scorer = cls(nets, kind)
+        probe = probe[:PROBE_ROWS]
+        fused, reference = scorer(probe), score_batch(nets, probe, kind)
+        tol = 1e-4 * (1.0 + float(reference.abs().max())) if reference.numel() else 0.0
+        gap = float((fused - reference).abs().max()) if reference.numel() else 0.0
+        if not gap <= tol:
+            logger.warning(
+                "fused %s scorer differs from the reference forward pass by %.3g (> %.3g); "
+                "scoring with the reference path",
+                kind,
+                gap,
+                tol,
+            )
+            return None
+        return scorer
+
     def _rest(self, modules, t: torch.Tensor) -> torch.Tensor:
         for module in modules:
             t = module(t)
@@ -158,9 +193,7 @@ def anomaly_scores(
     nets: Networks,
     x: torch.Tensor,
     kind: str,
-    center: torch.Tensor | None = None,
-    scale: torch.Tensor | None = None,
-    prepare: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """Raw scores of all rows of ``x``, in eval mode and fixed-size chunks.
 
@@ -168,48 +201,43 @@ def anomaly_scores(
     ----------
     nets : Networks
     x : Tensor (n, ...)
-        Rows to score, on any device; float64 rows stay float64 until scaled.
+        Rows to score, on any device.
     kind : str
         A name in :data:`SCORES`.
-    center, scale : Tensor, optional
-        Per-feature scaling applied chunk by chunk, ``(x - center) / scale``,
-        in ``x``'s precision, before the float32 networks.
-    prepare : callable, optional
-        Applied to each scaled float32 chunk before the networks (the
-        estimator reshapes flattened images and pads them to 32 x 32).
+    transform : callable, optional
+        Applied to each chunk before the networks, e.g. the estimator's
+        :meth:`rcgan.preprocessing.Preprocessor.chunk_transform` (scaling in
+        the input's precision, then float32 and the image layout); without
+        it, ``x`` must already be the networks' float32 input.
 
     Returns
     -------
     Tensor
         float64 on the CPU, shape (n,). The networks' train/eval mode is
-        restored afterwards.
+        restored afterwards. MLP networks are scored by the fused rewrite
+        of :class:`FusedMLPScorer` when it agrees with :func:`score_batch`
+        on the first chunk, else by :func:`score_batch`.
     """
     was_training = nets.training
     nets.eval()
     device = next(nets.parameters()).device
     out = []
+    scorer = None
     try:
         with torch.inference_mode():
-            if FusedMLPScorer.supports(nets, kind):
-                scorer = FusedMLPScorer(nets, kind)
-            else:
-
-                def scorer(t: torch.Tensor) -> torch.Tensor:
-                    return score_batch(nets, t, kind)
-
-            if center is not None:
-                center = center.to(device, x.dtype)
-                scale = scale.to(device, x.dtype)
             for start in range(0, x.shape[0], CHUNK):
                 chunk = x[start : start + CHUNK].to(device)
-                if center is not None:
-                    chunk = (chunk - center) / scale
-                chunk = chunk.to(torch.float32)
-                if prepare is not None:
-                    chunk = prepare(chunk)
+                if transform is not None:
+                    chunk = transform(chunk)
                 n = chunk.shape[0]
                 if n < CHUNK:
                     chunk = torch.cat((chunk, chunk.new_zeros((CHUNK - n, *chunk.shape[1:]))))
+                if scorer is None:
+                    fused = FusedMLPScorer.checked(nets, kind, chunk[:n])
+
+                    def scorer(t: torch.Tensor, fused=fused) -> torch.Tensor:
+                        return fused(t) if fused is not None else score_batch(nets, t, kind)
+
                 out.append(scorer(chunk)[:n].to("cpu", torch.float64))
     finally:
         nets.train(was_training)

@@ -56,6 +56,9 @@ class TrainConfig:
     penalty_xx : bool
         Also show D_xx the identity pairs (x_t, x_t) of penalty samples as
         fake (see :func:`rcgan.losses.pair_discriminator_loss`).
+    max_updates : int or None
+        Stop after this many alternating updates (one D step and one (E, G)
+        step), even within an epoch; None: ``epochs`` full passes.
     """
 
     epochs: int
@@ -64,6 +67,7 @@ class TrainConfig:
     betas: tuple[float, float] = (0.5, 0.999)
     ema: float | None = 0.999
     penalty_xx: bool = True
+    max_updates: int | None = None
 
 
 class EMA:
@@ -287,6 +291,7 @@ def train(
         epochs = bar
 
     nets.train()
+    updates = 0
     for epoch in epochs:
         perm = torch.randperm(n, generator=generator, device=device)
         if world > 1:  # equal shards: every rank takes the same number of steps
@@ -295,6 +300,8 @@ def train(
         sum_eg = torch.zeros((), device=device)
         n_batches = 0
         for start in range(0, perm.shape[0], batch_size):
+            if config.max_updates is not None and updates >= config.max_updates:
+                break
             xb = x[perm[start : start + batch_size]]
             b = xb.shape[0]
             z = torch.randn(b, latent_dim, generator=draws, device=device)
@@ -319,6 +326,7 @@ def train(
             sum_d += loss_d.detach()
             sum_eg += loss_eg.detach()
             n_batches += 1
+            updates += 1
 
         history["loss_d"].append(float(sum_d) / max(n_batches, 1))
         history["loss_eg"].append(float(sum_eg) / max(n_batches, 1))
@@ -333,6 +341,8 @@ def train(
             history["loss_eg"][-1],
         )
         if on_epoch_end is not None and on_epoch_end(epoch, history):
+            break
+        if config.max_updates is not None and updates >= config.max_updates:
             break
 
     if ema is not None:

@@ -8,34 +8,60 @@ A baseline subclasses :class:`TorchDetector` and supplies
   GAN); ``loss_fn(x, generator)`` only computes a loss;
 - ``_score(x) -> Tensor``: per-row anomaly scores (higher = more anomalous);
 - optionally ``_before_training(x)`` / ``_after_training(x)`` (Deep SVDD's
-  centre, DAGMM's mixture parameters).
+  centre, DAGMM's mixture parameters);
+- ``_params``: its parameter declarations (see :mod:`rcgan.base`, which
+  also holds the sign methods shared with RCGAN).
 
-The loop here is the only place that calls ``zero_grad``, ``backward`` and
-``step``. Scores are computed in eval mode, in zero-padded chunks of a
-fixed size, so that a row's score does not depend on the rows scored with
-it.
+The loop here is the only place in the baselines that calls ``zero_grad``,
+``backward`` and ``step`` (the RCGAN/ALAD loop is :mod:`rcgan.training`;
+AnoGAN's latent search, a scoring procedure, steps only its latent codes).
+Scores are computed in eval mode, in zero-padded chunks of a fixed size,
+so that a row's score does not depend on the rows scored with it.
 """
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
 
-from ..utils import SCALERS, ThreadLimit, check_int, fit_scaler, private_rng, seed_from
+from ..base import Detector, Param, common_params, real
+from ..preprocessing import Preprocessor
+from ..utils import ThreadLimit, private_rng, seed_from
 
-__all__ = ["TorchDetector"]
+__all__ = ["TorchDetector", "baseline_params"]
 
 Objective = tuple[list[nn.Parameter], Callable[[torch.Tensor, torch.Generator], torch.Tensor]]
 
 
-class TorchDetector(OutlierMixin, BaseEstimator):
-    """Shared fit/score machinery (see the module docstring).
+def baseline_params(
+    *,
+    epochs: int = 100,
+    batch_size: int,
+    learning_rate: float,
+    weight_decay: float,
+    scaler: str | None = "standard",
+    **own: Param,
+) -> dict[str, Param]:
+    """A baseline's declarations: its own parameters, then the common ones."""
+    common = common_params(
+        epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, scaler=scaler
+    )
+    return {**own, **common, "weight_decay": Param(weight_decay, real(0.0, low_open=False))}
+
+
+def store_params(obj: TorchDetector, values: dict[str, Any]) -> None:
+    """Store the constructor arguments as given (scikit-learn's contract)."""
+    for name in obj._params:
+        setattr(obj, name, values[name])
+
+
+class TorchDetector(Detector):
+    """Shared fit/score machinery of the baselines (see the module docstring).
 
     Common parameters: ``epochs``, ``batch_size``, ``learning_rate``,
     ``weight_decay``, ``scaler``, ``contamination``, ``random_state``,
@@ -61,40 +87,24 @@ class TorchDetector(OutlierMixin, BaseEstimator):
     def _after_training(self, x: torch.Tensor) -> None:
         """Called once after the last epoch (model in eval mode)."""
 
-    def _validate_extra(self) -> None:
-        """Subclass parameter checks."""
-
     def _scaler_kind(self) -> str | None:
         """Scaling fitted on the training rows (the ``scaler`` parameter)."""
         return self.scaler
 
-    # ---------------------------------------------------------------- fit
-    def _validate_common(self) -> None:
-        check_int("epochs", self.epochs, 0)
-        check_int("batch_size", self.batch_size, 1)
-        for name in ("learning_rate",):
-            v = getattr(self, name)
-            if not (isinstance(v, numbers.Real) and 0 < v < np.inf):
-                raise ValueError(f"{name} must be a positive number, got {v!r}")
-        if not (isinstance(self.weight_decay, numbers.Real) and self.weight_decay >= 0):
-            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
-        if self.scaler not in SCALERS:
-            raise ValueError(f"scaler must be one of {SCALERS}, got {self.scaler!r}")
-        c = self.contamination
-        if not (isinstance(c, numbers.Real) and 0 < c <= 0.5):
-            raise ValueError(f"contamination must be in (0, 0.5], got {c!r}")
-        self._validate_extra()
+    def _image_shape(self) -> tuple[int, int, int] | None:
+        """Image layout of the rows (None: tables)."""
+        return None
 
     def _tensor(self, X: np.ndarray) -> torch.Tensor:
-        xs = (np.asarray(X, dtype=np.float64) - self.center_) / self.scale_
-        return torch.as_tensor(xs, dtype=torch.float32, device=self.device)
+        return self.preprocessor_.to_tensor(X, self.device)
 
     def fit(self, X, y=None):
         """Train on ``X`` (normal data). ``y`` is ignored."""
-        self._validate_common()
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        self._validate_params()
+        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=self._min_samples)
         seed = seed_from(self.random_state)
-        self.center_, self.scale_ = fit_scaler(X, self._scaler_kind())
+        shape = self._image_shape()
+        self.preprocessor_ = Preprocessor.fit(X, self._scaler_kind(), shape)
         device = torch.device(self.device)
         with ThreadLimit(self.n_jobs):
             x = self._tensor(X)
@@ -107,10 +117,10 @@ class TorchDetector(OutlierMixin, BaseEstimator):
                 self.model_.eval()
                 self._after_training(x)
             train_scores = self._scores(x)
-        self.offset_ = float(np.percentile(-train_scores, 100.0 * self.contamination))
+        self._set_offset(train_scores)
         return self
 
-    def _train(self, x: torch.Tensor, generator: torch.Generator) -> list[list[float]]:
+    def _train(self, x: torch.Tensor, generator: torch.Generator) -> dict[str, list[float]]:
         objectives = self._objectives()
         optimizers = [
             torch.optim.Adam(params, lr=self.learning_rate, weight_decay=self.weight_decay)
@@ -118,7 +128,8 @@ class TorchDetector(OutlierMixin, BaseEstimator):
         ]
         n = x.shape[0]
         batch = max(1, min(self.batch_size, n))
-        history: list[list[float]] = []
+        names = ["loss"] if len(objectives) == 1 else [f"loss_{k}" for k in range(len(objectives))]
+        history: dict[str, list[float]] = {name: [] for name in names}
         epochs = range(self.epochs)
         if self.verbose:
             from tqdm.auto import tqdm
@@ -139,7 +150,8 @@ class TorchDetector(OutlierMixin, BaseEstimator):
                     opt.step()
                     totals[k] += float(loss.detach())
                 steps += 1
-            history.append([t / max(steps, 1) for t in totals])
+            for name, total in zip(names, totals, strict=True):
+                history[name].append(total / max(steps, 1))
         return history
 
     # ------------------------------------------------------------ scoring
@@ -158,24 +170,11 @@ class TorchDetector(OutlierMixin, BaseEstimator):
             return np.zeros(0)
         return torch.cat(out).to("cpu", torch.float64).numpy()
 
-    def anomaly_score(self, X) -> np.ndarray:
-        """Per-row anomaly score, higher = more anomalous."""
+    def _raw_scores(self, X) -> np.ndarray:
         check_is_fitted(self, "model_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
         with ThreadLimit(self.n_jobs):
             return self._scores(self._tensor(X))
-
-    def score_samples(self, X) -> np.ndarray:
-        """Normality score (higher = more normal): ``-anomaly_score``."""
-        return -self.anomaly_score(X)
-
-    def decision_function(self, X) -> np.ndarray:
-        """``score_samples(X) - offset_``; negative = outlier."""
-        return self.score_samples(X) - self.offset_
-
-    def predict(self, X) -> np.ndarray:
-        """-1 for outliers, +1 for inliers."""
-        return np.where(self.decision_function(X) < 0, -1, 1)
 
 
 def mlp(

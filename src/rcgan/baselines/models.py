@@ -32,38 +32,26 @@ features with Adam.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..base import Param, integer, one_of, real, widths
 from ..networks import ConvEncoder, ConvGenerator, NetworkConfig
-from ..utils import check_int, check_widths, crop_images, pad_images
-from .base import TorchDetector, mlp
+from .base import TorchDetector, baseline_params, mlp, store_params
 
 __all__ = ["DAGMM", "DSEBM", "AnoGAN", "AutoEncoder", "DeepSVDD"]
 
 
-_COMMON = (
-    "epochs",
-    "batch_size",
-    "learning_rate",
-    "weight_decay",
-    "scaler",
-    "contamination",
-    "random_state",
-    "device",
-    "n_jobs",
-    "verbose",
-)
-
-
-def _store_common(obj, values: dict) -> None:
-    """Store the shared constructor arguments (scikit-learn: as given)."""
-    for name in _COMMON:
-        setattr(obj, name, values[name])
+def _image_shape(name: str, value) -> None:
+    if value is None:
+        return
+    ok = isinstance(value, (tuple, list)) and len(value) == 3
+    if not ok or tuple(value[1:]) not in ((28, 28), (32, 32)):
+        raise ValueError(f"{name} must be (C, 28|32, 28|32) or None, got {value!r}")
+    integer(1)(name, value[0])
 
 
 class DeepSVDD(TorchDetector):
@@ -75,6 +63,13 @@ class DeepSVDD(TorchDetector):
         Widths of the bias-free network; the last is the representation.
     Other parameters: see :class:`rcgan.baselines.base.TorchDetector`.
     """
+
+    _params = baseline_params(
+        batch_size=128,
+        learning_rate=1e-4,
+        weight_decay=1e-6,
+        hidden=Param((64, 32), widths(1)),
+    )
 
     def __init__(
         self,
@@ -91,13 +86,7 @@ class DeepSVDD(TorchDetector):
         n_jobs=1,
         verbose=False,
     ):
-        self.hidden = hidden
-        _store_common(self, locals())
-
-    def _validate_extra(self) -> None:
-        check_widths("hidden", self.hidden)
-        if not self.hidden:
-            raise ValueError("hidden needs at least one layer")
+        store_params(self, locals())
 
     def _build(self, n_features: int) -> nn.Module:
         # no biases and no bounded activations: they allow the trivial
@@ -208,6 +197,20 @@ class DAGMM(TorchDetector):
         with standard scaling).
     """
 
+    _params = baseline_params(
+        batch_size=1024,
+        learning_rate=1e-4,
+        weight_decay=0.0,
+        scaler="unit",
+        hidden=Param((60, 30, 10), widths()),
+        latent_dim=Param(1, integer(1)),
+        est_hidden=Param(10, integer(1)),
+        n_gmm=Param(4, integer(1)),
+        lambda_energy=Param(0.1, real(0.0, low_open=False)),
+        lambda_cov=Param(0.005, real(0.0, low_open=False)),
+        dropout=Param(0.5, real(0.0, 1.0, low_open=False)),
+    )
+
     def __init__(
         self,
         *,
@@ -229,21 +232,7 @@ class DAGMM(TorchDetector):
         n_jobs=1,
         verbose=False,
     ):
-        self.hidden = hidden
-        self.latent_dim = latent_dim
-        self.est_hidden = est_hidden
-        self.n_gmm = n_gmm
-        self.lambda_energy = lambda_energy
-        self.lambda_cov = lambda_cov
-        self.dropout = dropout
-        _store_common(self, locals())
-
-    def _validate_extra(self) -> None:
-        check_widths("hidden", self.hidden)
-        for name in ("latent_dim", "est_hidden", "n_gmm"):
-            check_int(name, getattr(self, name), 1)
-        if not (isinstance(self.dropout, numbers.Real) and 0 <= self.dropout < 1):
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        store_params(self, locals())
 
     def _build(self, n_features: int) -> nn.Module:
         return _DAGMMNet(
@@ -305,6 +294,15 @@ class DSEBM(TorchDetector):
 
     _score_needs_grad = True
 
+    _params = baseline_params(
+        batch_size=128,
+        learning_rate=1e-4,
+        weight_decay=0.0,
+        hidden=Param((128, 512), widths()),
+        noise_std=Param(0.5, real(0.0)),
+        kind=Param("energy", one_of("energy", "reconstruction")),
+    )
+
     def __init__(
         self,
         *,
@@ -322,17 +320,7 @@ class DSEBM(TorchDetector):
         n_jobs=1,
         verbose=False,
     ):
-        self.hidden = hidden
-        self.noise_std = noise_std
-        self.kind = kind
-        _store_common(self, locals())
-
-    def _validate_extra(self) -> None:
-        check_widths("hidden", self.hidden)
-        if self.kind not in ("energy", "reconstruction"):
-            raise ValueError(f"kind must be 'energy' or 'reconstruction', got {self.kind!r}")
-        if not (isinstance(self.noise_std, numbers.Real) and self.noise_std > 0):
-            raise ValueError(f"noise_std must be positive, got {self.noise_std!r}")
+        store_params(self, locals())
 
     def _build(self, n_features: int) -> nn.Module:
         return _EnergyNet(n_features, tuple(self.hidden))
@@ -374,6 +362,17 @@ class AnoGAN(TorchDetector):
 
     _score_needs_grad = True
 
+    _params = baseline_params(
+        batch_size=64,
+        learning_rate=2e-4,
+        weight_decay=0.0,
+        latent_dim=Param(32, integer(1)),
+        hidden=Param((64, 128), widths()),
+        query_steps=Param(100, integer(0)),
+        query_lr=Param(0.05, real(0.0)),
+        weight=Param(0.1, real(0.0, 1.0, low_open=False, high_open=False)),
+    )
+
     def __init__(
         self,
         *,
@@ -393,19 +392,7 @@ class AnoGAN(TorchDetector):
         n_jobs=1,
         verbose=False,
     ):
-        self.latent_dim = latent_dim
-        self.hidden = hidden
-        self.query_steps = query_steps
-        self.query_lr = query_lr
-        self.weight = weight
-        _store_common(self, locals())
-
-    def _validate_extra(self) -> None:
-        check_int("latent_dim", self.latent_dim, 1)
-        check_int("query_steps", self.query_steps, 0)
-        check_widths("hidden", self.hidden)
-        if not (isinstance(self.weight, numbers.Real) and 0 <= self.weight <= 1):
-            raise ValueError(f"weight must be in [0, 1], got {self.weight!r}")
+        store_params(self, locals())
 
     def _build(self, n_features: int) -> nn.Module:
         hidden = list(self.hidden)
@@ -481,6 +468,16 @@ class AutoEncoder(TorchDetector):
         Code size and first-layer channels of the convolutional version.
     """
 
+    _params = baseline_params(
+        batch_size=128,
+        learning_rate=1e-3,
+        weight_decay=1e-5,
+        hidden=Param((64, 32), widths(1)),
+        image_shape=Param(None, _image_shape),
+        latent_dim=Param(100, integer(1)),
+        conv_width=Param(32, integer(1)),
+    )
+
     def __init__(
         self,
         *,
@@ -499,32 +496,11 @@ class AutoEncoder(TorchDetector):
         n_jobs=1,
         verbose=False,
     ):
-        self.hidden = hidden
-        self.image_shape = image_shape
-        self.latent_dim = latent_dim
-        self.conv_width = conv_width
-        _store_common(self, locals())
+        store_params(self, locals())
 
-    def _validate_extra(self) -> None:
-        check_widths("hidden", self.hidden)
-        if not self.hidden:
-            raise ValueError("hidden needs at least one layer")
-        if self.image_shape is not None:
-            shape = tuple(self.image_shape)
-            if len(shape) != 3 or tuple(shape[1:]) not in ((28, 28), (32, 32)):
-                raise ValueError(f"image_shape must be (C, 28|32, 28|32), got {self.image_shape!r}")
-            check_int("latent_dim", self.latent_dim, 1)
-            check_int("conv_width", self.conv_width, 1)
-
-    def _tensor(self, X):
-        x = super()._tensor(X)
-        if self.image_shape is None:
-            return x
-        return pad_images(x, tuple(self.image_shape))
-
-    def _scaler_kind(self) -> str | None:
+    def _image_shape(self) -> tuple[int, int, int] | None:
         # images: one pixel range mapped to [-1, 1] (the decoder ends in tanh)
-        return "image" if self.image_shape is not None else self.scaler
+        return None if self.image_shape is None else tuple(int(v) for v in self.image_shape)
 
     def _build(self, n_features: int) -> nn.Module:
         if self.image_shape is not None:
@@ -563,7 +539,4 @@ class AutoEncoder(TorchDetector):
         self.model_.eval()
         with torch.no_grad():
             rec = self.model_.decoder(self.model_.encoder(self._tensor(X)))
-        if self.image_shape is not None:
-            rec = crop_images(rec, tuple(self.image_shape))
-        rec = rec.reshape(rec.shape[0], -1).to("cpu", torch.float64).numpy()
-        return rec * self.scale_ + self.center_
+        return self.preprocessor_.inverse(rec)

@@ -46,7 +46,7 @@ _GAN = dict(latent_dim=100, batch_size=32, learning_rate=2e-4, conv_width=32)
 #: name -> factory ``(shape, seed, epochs, device) -> detector``
 IMAGE_METHODS: dict[str, Callable[..., Any]] = {
     "rcgan": lambda shape, seed, epochs, device="cpu": RCGAN(
-        penalty="normal", score="fm_l2", epochs=epochs, random_state=seed, device=device, **_GAN
+        penalty="normal", scoring="fm_l2", epochs=epochs, random_state=seed, device=device, **_GAN
     ),
     "alad": lambda shape, seed, epochs, device="cpu": ALAD(
         epochs=epochs, random_state=seed, device=device, **_GAN

@@ -91,7 +91,7 @@ def run_figure3(
                 start = time.perf_counter()
                 det.fit(train)
                 seconds = time.perf_counter() - start
-                out = discriminator_outputs(det.networks_, det._to_tensor(grid))
+                out = discriminator_outputs(det.networks_, det.network_input(grid))
                 row = {
                     "shape": shape,
                     "model": model,

@@ -3,9 +3,10 @@
 from .download import ChecksumError, RemoteFile, cache_dir, fetch
 from .images import CIFAR10_CLASSES, IMAGES, load_images
 from .synthetic import SHAPES, distance_to_support, make_synthetic, make_synthetic_anomalies
-from .tabular import TABULAR, load_dataset
+from .tabular import ADBENCH, TABULAR, load_dataset
 
 __all__ = [
+    "ADBENCH",
     "CIFAR10_CLASSES",
     "IMAGES",
     "SHAPES",

@@ -84,7 +84,7 @@ def _download(spec: RemoteFile, target: Path, timeout: float) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     errors = []
     for url in spec.urls:
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{spec.name}.")
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{Path(spec.name).name}.")
         tmp = Path(tmp_name)
         try:
             logger.info("downloading %s from %s", spec.name, url)

@@ -20,6 +20,11 @@ also serves the image sets, as their official splits, see
   same 274 columns; classes 3, 4, 5, 7, 8, 9, 14, 15 are anomalies (66 rows).
 - ``"thyroid"``: ODDS ``thyroid.mat`` (3772 x 6, 93 anomalies).
 - ``"musk"``: ODDS ``musk.mat`` (3062 x 166, 97 anomalies).
+- the twelve sets of :data:`ADBENCH` (``"breastw"``, ``"fault"``, ...):
+  ADBench's "Classical" ``.npz`` files (Han et al., NeurIPS 2022 Datasets and
+  Benchmarks), keys ``X`` and ``y``, read from ``adbench/`` under the data
+  folder or downloaded from the ADBench repository at a fixed commit; the
+  development suite of ``rcgan reproduce suite``.
 
 Files come through :func:`rcgan.data.download.fetch`: a local folder
 (``data_dir=`` or ``RCGAN_DATA_DIR``), the cache, or the canonical source,
@@ -38,7 +43,7 @@ import numpy as np
 from .download import RemoteFile, cache_dir, fetch
 from .images import IMAGES, load_images
 
-__all__ = ["FILES", "TABULAR", "load_dataset", "parse_arrhythmia_uci", "parse_kddcup99"]
+__all__ = ["ADBENCH", "FILES", "TABULAR", "load_dataset", "parse_arrhythmia_uci", "parse_kddcup99"]
 
 _ODDS = "https://raw.githubusercontent.com/yzhao062/pyod/ef6d5e8dc828615f498286c1d6a22cbd02fd4cd2/notebooks/data/"
 _UCI = "https://archive.ics.uci.edu/ml/machine-learning-databases/"
@@ -74,7 +79,48 @@ FILES: dict[str, RemoteFile] = {
     ),
 }
 
+_ADBENCH_URL = (
+    "https://raw.githubusercontent.com/Minqi824/ADBench/"
+    "3dac8221081e190f157d78e93bfa8867f90d0965/adbench/datasets/Classical/"
+)
+_ADBENCH_FILES = {
+    "breastw": (
+        "4_breastw.npz",
+        "4f37ce07dbc25ddad8178fdc6d664ab46d2d0000ee28c2787c3c7ff3c03ef9f6",
+    ),
+    "fault": ("12_fault.npz", "ec27301f9a4cf7c5d8b22c360cf37ddb043b7fb062465723dfd8b34e2771e5dd"),
+    "glass": ("14_glass.npz", "aa7a8db1d475ba01a10488af454bc15220a3d5951b010b03b7020567d8152cdc"),
+    "ionosphere": (
+        "18_Ionosphere.npz",
+        "bca46cb0cfd1bf9ddef6cde5ad2215d54fb0189508d0d4c4eb98e788cad69001",
+    ),
+    "letter": ("20_letter.npz", "f986d3da80cf1fa2aea83a5ebe73b7d4800e0d4c01fdd1ae074b58d20f10d039"),
+    "mammography": (
+        "23_mammography.npz",
+        "a0308ac9712d78321073b1c2dc98dc37665c0f35c1cc33019416fe8f8d7de7ea",
+    ),
+    "optdigits": (
+        "26_optdigits.npz",
+        "60de17a375a278ba220a7849727d998aa02b5e2f9fd17732a004bba28de4656e",
+    ),
+    "pageblocks": (
+        "27_PageBlocks.npz",
+        "10a9b4d5bb5d3b9083caab4c4062f665610eada703c3d927bf7c34b1f2d0d223",
+    ),
+    "pendigits": (
+        "28_pendigits.npz",
+        "c4936b89dcdad59d303020e492f763a0f54170080d787c77497609acbb9c2d79",
+    ),
+    "pima": ("29_Pima.npz", "215454bb263a2f040945c9ea7bd7f06f1e89a61a3143bdb6f196e3887e801a7d"),
+    "vowels": ("40_vowels.npz", "4bfc4244d1c882773bbbc50d4a5db5e52276e53506e46b2d45e02d074cfcb1b6"),
+    "wdbc": ("43_WDBC.npz", "78d4606a1ab516f5b60b00c196497f3bbd6bd5e4548fd04cf5f2475209b34b85"),
+}
+for _name, (_file, _sha) in _ADBENCH_FILES.items():
+    FILES[f"adbench/{_file}"] = RemoteFile(f"adbench/{_file}", _sha, (_ADBENCH_URL + _file,))
+
 TABULAR = ("kddcup99", "arrhythmia", "thyroid", "musk")
+#: the twelve ADBench "Classical" sets of the development suite
+ADBENCH = tuple(_ADBENCH_FILES)
 
 KDD_FIELDS = (
     "duration protocol_type service flag src_bytes dst_bytes land wrong_fragment urgent hot "
@@ -150,6 +196,13 @@ def _load_mat(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(mat["X"], dtype=np.float64), np.asarray(mat["y"]).ravel().astype(np.int8)
 
 
+def _load_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    with np.load(path, allow_pickle=False) as data:
+        X = np.asarray(data["X"], dtype=np.float64)
+        y = np.asarray(data["y"]).ravel().astype(np.int8)
+    return X, y
+
+
 def _kdd_cached(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """Parse once, then reuse a derived .npz in the cache (keyed by checksum)."""
     spec = FILES["kddcup.data_10_percent.gz"]
@@ -182,7 +235,8 @@ def load_dataset(
 
     Parameters
     ----------
-    name : {"kddcup99", "arrhythmia", "thyroid", "musk", "mnist", "cifar10"}
+    name : {"kddcup99", "arrhythmia", "thyroid", "musk", "mnist", "cifar10"} or a name in
+        :data:`ADBENCH`
     data_dir : str or Path, optional
         Folder holding the raw files (default: ``RCGAN_DATA_DIR``, then the
         cache, then a download).
@@ -193,8 +247,11 @@ def load_dataset(
     """
     if name in IMAGES and source == "odds":
         return load_images(name, data_dir, download)
+    if name in ADBENCH and source == "odds":
+        return _load_npz(fetch(FILES[f"adbench/{_ADBENCH_FILES[name][0]}"], data_dir, download))
     if name not in TABULAR and name not in IMAGES:
-        raise ValueError(f"unknown data set {name!r}; valid names: {list(TABULAR) + list(IMAGES)}")
+        valid = list(TABULAR) + list(ADBENCH) + list(IMAGES)
+        raise ValueError(f"unknown data set {name!r}; valid names: {valid}")
     if source not in ("odds", "uci") or (source == "uci" and name != "arrhythmia"):
         raise ValueError(f"source={source!r} is not available for {name!r}")
     if name == "kddcup99":

@@ -1,0 +1,107 @@
+"""Development screening of RCGAN settings on the suite (development seeds only).
+
+One fit per (data set, seed) yields every score kind and the combinations of
+scores standardised on the training rows, so that a score is chosen on the
+whole suite, not per data set. Protocol: as ``rcgan reproduce suite`` (50/50
+split, 80/20 for KDDCUP99 and Arrhythmia, normal training rows only, top-k F1
+with k = the test anomaly count, AUROC).
+
+    python benchmarks/accuracy_dev.py --tag NAME --params '{"penalty": "adaptive"}' \\
+        --seeds 0 1 2 --data-dir ../shared/data --out benchmarks/results/dev/screen.jsonl
+    python benchmarks/accuracy_dev.py --baselines --seeds 0 1 2 ...
+
+Seeds 1000-1009 are reserved for reporting and are refused here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from rcgan import RCGAN
+from rcgan.benchmark.methods import make_method
+from rcgan.benchmark.protocol import split_train_test, topk_metrics
+from rcgan.data import ADBENCH, load_dataset
+
+SETS = ("arrhythmia", "thyroid", "musk", *ADBENCH)
+KINDS = ("discriminator", "fm_l1", "l1", "l2")
+COMBOS = {
+    "d+l2": ("discriminator", "l2"),
+    "d+fm+l2": ("discriminator", "fm_l1", "l2"),
+    "fm+l2": ("fm_l1", "l2"),
+    "d+fm": ("discriminator", "fm_l1"),
+}
+
+
+def fraction(dataset: str) -> float:
+    return 0.8 if dataset in ("kddcup99", "arrhythmia") else 0.5
+
+
+def metrics(scores: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    m = topk_metrics(scores, y, y.sum() / len(y) - 1e-12)
+    return {"f1": m["f1"], "auroc": m["auroc"]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tag", default="baselines")
+    ap.add_argument("--params", default="{}")
+    ap.add_argument("--baselines", action="store_true")
+    ap.add_argument("--datasets", default=",".join(SETS))
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--data-dir", default=None)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    if any(1000 <= s <= 1009 for s in args.seeds):
+        raise SystemExit("seeds 1000-1009 are for reporting only")
+    torch.set_num_threads(1)
+    params = json.loads(args.params)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for dataset in args.datasets.split(","):
+        X, y = load_dataset(dataset, data_dir=args.data_dir)
+        for seed in args.seeds:
+            train, test, y_test = split_train_test(X, y, fraction(dataset), seed)
+            rows = []
+            if args.baselines:
+                for name in ("iforest", "knn", "ocsvm", "ecod", "meandist"):
+                    t0 = time.perf_counter()
+                    det = make_method(name, dataset, seed).fit(train)
+                    s = det.anomaly_score(test)
+                    rows.append({"tag": name, "kind": "-", **metrics(s, y_test),
+                                 "seconds": time.perf_counter() - t0})
+            else:
+                t0 = time.perf_counter()
+                det = RCGAN(**params, random_state=seed, n_jobs=1).fit(train)
+                fit_s = time.perf_counter() - t0
+                raw_tr, raw_te = {}, {}
+                for kind in KINDS:
+                    det.set_params(score=kind)
+                    raw_tr[kind] = -det.score_samples(train)
+                    raw_te[kind] = -det.score_samples(test)
+                    rows.append({"tag": args.tag, "kind": kind,
+                                 **metrics(raw_te[kind], y_test), "seconds": fit_s})
+                z = {}
+                for kind in KINDS:
+                    med = np.median(raw_tr[kind])
+                    iqr = np.subtract(*np.percentile(raw_tr[kind], [75, 25]))
+                    z[kind] = (raw_te[kind] - med) / max(iqr, 1e-12)
+                for combo, kinds in COMBOS.items():
+                    s = np.mean([z[k] for k in kinds], axis=0)
+                    rows.append({"tag": args.tag, "kind": combo, **metrics(s, y_test),
+                                 "seconds": fit_s})
+            with out.open("a") as fh:
+                for r in rows:
+                    fh.write(json.dumps({"dataset": dataset, "seed": seed, "params": params,
+                                         **r}) + "\n")
+            print(dataset, seed, " ".join(f"{r['tag']}/{r['kind']}:{r['f1']:.2f}"
+                                          for r in rows), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""The one preprocessor: per-feature scaling and the image layout.
+
+:class:`Preprocessor` is fitted once on the training rows and then used by
+every path that feeds a network: training, chunked scoring, reconstruction
+(its inverse), ONNX export (:meth:`Preprocessor.module`, the same
+arithmetic as a torch module) and the deep baselines. Images (flattened
+rows of a C x H x W image) are reshaped and, when 28 x 28, padded to the
+32 x 32 the convolutional networks take (:data:`IMAGE_SIZE`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["IMAGE_SIZE", "SCALERS", "Preprocessor", "crop_images", "fit_scaler", "pad_images"]
+
+SCALERS = ("standard", "minmax", "unit", "image", None)
+#: side of the square images the convolutional networks take
+IMAGE_SIZE = 32
+
+
+def fit_scaler(X: np.ndarray, kind: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature ``(center, scale)`` so that ``(X - center) / scale`` is scaled.
+
+    ``"standard"``: mean and standard deviation; ``"minmax"``: the training
+    range mapped to [-1, 1]; ``"unit"``: the training range mapped to [0, 1];
+    ``"image"``: one range for all features (pixels) mapped to [-1, 1];
+    ``None``: identity. Constant features get scale 1.
+    """
+    n_features = X.shape[1]
+    if kind == "standard":
+        center, scale = X.mean(axis=0), X.std(axis=0)
+    elif kind == "minmax":
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        center, scale = (hi + lo) / 2.0, (hi - lo) / 2.0
+    elif kind == "unit":
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        center, scale = lo, hi - lo
+    elif kind == "image":
+        lo, hi = float(X.min()), float(X.max())
+        center, scale = np.full(n_features, (hi + lo) / 2.0), np.full(n_features, (hi - lo) / 2.0)
+    elif kind is None:
+        center, scale = np.zeros(n_features), np.ones(n_features)
+    else:
+        raise ValueError(f"scaler must be one of {SCALERS}, got {kind!r}")
+    scale = np.where(np.isfinite(scale) & (scale > 1e-12), scale, 1.0)
+    return np.asarray(center, dtype=np.float64), np.asarray(scale, dtype=np.float64)
+
+
+def pad_images(x: torch.Tensor, shape: tuple[int, int, int]) -> torch.Tensor:
+    """Scaled flat rows -> (n, C, 32, 32) images; 28 x 28 padded with -1."""
+    c, h, w = shape
+    x = x.reshape(-1, c, h, w)
+    pad = (IMAGE_SIZE - h) // 2
+    return torch.nn.functional.pad(x, (pad, pad, pad, pad), value=-1.0) if pad else x
+
+
+def crop_images(x: torch.Tensor, shape: tuple[int, int, int]) -> torch.Tensor:
+    """Undo :func:`pad_images`: (n, C, 32, 32) -> (n, C, H, W)."""
+    pad = (IMAGE_SIZE - shape[1]) // 2
+    return x[:, :, pad:-pad, pad:-pad] if pad else x
+
+
+@dataclass
+class Preprocessor:
+    """Fitted scaling ``(x - center) / scale`` and optional image layout.
+
+    Parameters
+    ----------
+    center, scale : ndarray of shape (n_features,), float64
+    image_shape : (C, H, W) or None
+        Set when the rows are flattened images.
+    """
+
+    center: np.ndarray
+    scale: np.ndarray
+    image_shape: tuple[int, int, int] | None = None
+
+    @classmethod
+    def fit(
+        cls, X: np.ndarray, kind: str | None, image_shape: tuple[int, int, int] | None = None
+    ) -> Preprocessor:
+        """Fit on training rows; images always use one pixel range ("image")."""
+        center, scale = fit_scaler(X, "image" if image_shape is not None else kind)
+        return cls(center, scale, image_shape)
+
+    def layout(self, x: torch.Tensor) -> torch.Tensor:
+        """Scaled flat rows -> the networks' input shape (images padded)."""
+        return x if self.image_shape is None else pad_images(x, self.image_shape)
+
+    def to_tensor(self, X: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
+        """All rows, scaled in float64, as float32 network input (training)."""
+        Xs = (np.asarray(X, dtype=np.float64) - self.center) / self.scale
+        return self.layout(torch.as_tensor(Xs, dtype=torch.float32, device=device))
+
+    def chunk_transform(self, device: torch.device, dtype: torch.dtype):
+        """A function scaling one chunk in ``dtype`` (the input's precision), then float32."""
+        center = torch.from_numpy(self.center).to(device, dtype)
+        scale = torch.from_numpy(self.scale).to(device, dtype)
+
+        def transform(chunk: torch.Tensor) -> torch.Tensor:
+            return self.layout(((chunk.to(device) - center) / scale).to(torch.float32))
+
+        return transform
+
+    def inverse(self, x: torch.Tensor) -> np.ndarray:
+        """Network output -> rows in the input units (images cropped, flattened)."""
+        if self.image_shape is not None:
+            x = crop_images(x, self.image_shape)
+        flat = x.reshape(x.shape[0], -1).to("cpu", torch.float64).numpy()
+        return flat * self.scale + self.center
+
+    def module(self) -> nn.Module:
+        """The forward transform as a float32 torch module (for ONNX export)."""
+        return _PreprocessModule(self)
+
+
+class _PreprocessModule(nn.Module):
+    def __init__(self, pre: Preprocessor) -> None:
+        super().__init__()
+        self.image_shape = pre.image_shape
+        self.register_buffer("center", torch.as_tensor(pre.center, dtype=torch.float32))
+        self.register_buffer("scale", torch.as_tensor(pre.scale, dtype=torch.float32))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = (x - self.center) / self.scale
+        return x if self.image_shape is None else pad_images(x, self.image_shape)
