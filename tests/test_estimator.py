@@ -14,6 +14,7 @@ from rcgan.data import make_synthetic
 
 from .conftest import TINY, manifold_data
 
+
 # Every scikit-learn common check passes: no expected failures.
 @parametrize_with_checks([RCGAN(random_state=0, **TINY), ALAD(random_state=0, **TINY)])
 def test_sklearn_contract(estimator, check):
