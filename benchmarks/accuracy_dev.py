@@ -29,12 +29,15 @@ from rcgan.benchmark.protocol import split_train_test, topk_metrics
 from rcgan.data import ADBENCH, load_dataset
 
 SETS = ("arrhythmia", "thyroid", "musk", *ADBENCH)
-KINDS = ("discriminator", "fm_l1", "l1", "l2")
+KINDS = ("discriminator", "fm_l1", "l1", "l2", "xz")
 COMBOS = {
     "d+l2": ("discriminator", "l2"),
     "d+fm+l2": ("discriminator", "fm_l1", "l2"),
     "fm+l2": ("fm_l1", "l2"),
     "d+fm": ("discriminator", "fm_l1"),
+    "xz+l2": ("xz", "l2"),
+    "xz+d": ("xz", "discriminator"),
+    "xz+d+l2": ("xz", "discriminator", "l2"),
 }
 
 

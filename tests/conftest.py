@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -55,3 +58,30 @@ def saved_model(tmp_path_factory):
     det = RCGAN(random_state=0, epochs=3).fit(manifold_data(300, 0))
     det.save(path)
     return det, path
+
+
+def shared_data_dir() -> Path | None:
+    """The benchmark data folder for the real-data tests, or None to skip them.
+
+    ``RCGAN_TEST_DATA`` names it explicitly (``.ci/run`` sets it): then a
+    missing folder is an error, so that real-data coverage cannot vanish
+    unnoticed. Without it, ``../shared/data`` beside the checkout is used
+    when present.
+    """
+    explicit = os.environ.get("RCGAN_TEST_DATA")
+    if explicit:
+        folder = Path(explicit)
+        if not folder.is_dir():
+            raise RuntimeError(f"RCGAN_TEST_DATA={explicit!r} is not a folder")
+        return folder
+    default = Path(__file__).resolve().parents[2] / "shared" / "data"
+    return default if default.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The benchmark data folder (see :func:`shared_data_dir`); skips if absent."""
+    folder = shared_data_dir()
+    if folder is None:
+        pytest.skip("benchmark data folder not present (set RCGAN_TEST_DATA to require it)")
+    return folder

@@ -57,8 +57,11 @@ def test_deep_svdd_centre_is_pushed_away_from_zero():
 
 
 def test_dagmm_energy_is_lowest_near_the_mixture():
-    det = DAGMM(epochs=5, random_state=0, n_gmm=2, batch_size=128).fit(manifold_data(300, 0))
+    train = manifold_data(300, 0)
+    det = DAGMM(epochs=5, random_state=0, n_gmm=2, batch_size=128).fit(train)
     assert det.phi_.shape == (2,) and torch.isclose(det.phi_.sum(), torch.tensor(1.0))
+    far = manifold_data(100, 1) + 3.0 * train.std(0)  # shifted off the training rows
+    assert np.median(det.anomaly_score(far)) > np.percentile(det.anomaly_score(train), 90)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 pd = pytest.importorskip("pandas")
 
-from rcgan.distributed import read_model_bytes, score_dask, score_partition  # noqa: E402
+from rcgan.dataframes import read_model_bytes, score_dask, score_partition  # noqa: E402
 
 from .conftest import manifold_data  # noqa: E402
 

@@ -3,7 +3,6 @@
 import functools
 import gzip
 import http.server
-import os
 import shutil
 import threading
 from pathlib import Path
@@ -14,10 +13,12 @@ import pytest
 from rcgan.data import ChecksumError, RemoteFile, fetch, load_dataset
 from rcgan.data.tabular import FILES, parse_kddcup99
 
-SHARED = Path(
-    os.environ.get("RCGAN_TEST_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+from .conftest import shared_data_dir
+
+SHARED = shared_data_dir() or Path("missing-data-folder")
+needs_data = pytest.mark.skipif(
+    shared_data_dir() is None, reason="benchmark data folder not present"
 )
-needs_data = pytest.mark.skipif(not SHARED.is_dir(), reason="shared benchmark data not present")
 
 
 @pytest.fixture()

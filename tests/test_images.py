@@ -198,6 +198,7 @@ def test_image_methods_take_the_device():
 
 
 @needs_mnist
+@pytest.mark.slow
 def test_table2_command_and_figure1(tmp_path, capsys, cache):
     import json
 

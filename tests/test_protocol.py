@@ -49,15 +49,11 @@ def test_bad_inputs():
         split_train_test(np.zeros((3, 1)), np.zeros(3), 1.5, 0)
 
 
-def test_reproduce_table_runs_resumes_and_prints(tmp_path, capsys, monkeypatch):
-    from pathlib import Path
-
+def test_reproduce_table_runs_resumes_and_prints(tmp_path, capsys, monkeypatch, shared_data):
     from rcgan.benchmark.runner import read_results
     from rcgan.cli import main
 
-    shared = Path(__file__).resolve().parents[2] / "shared" / "data"
-    if not (shared / "thyroid.mat").exists():
-        pytest.skip("shared benchmark data not present")
+    shared = shared_data
     monkeypatch.setenv("RCGAN_CACHE_DIR", str(tmp_path / "cache"))
     args = [
         "reproduce",
@@ -83,6 +79,10 @@ def test_reproduce_table_runs_resumes_and_prints(tmp_path, capsys, monkeypatch):
     assert row["config"]["epochs"] == 1 and row["config"]["penalty"] == "normal"
     for key in ("precision", "recall", "f1", "auroc", "fit_seconds", "versions", "anomaly_share"):
         assert key in row
+    assert row["commit"] and row["data_sha256"] == {
+        "thyroid.mat": "49155d7861b977e90808faf68343ff67a67f63090c2744d514dbb67ac68e7e33"
+    }
+    assert row["peak_rss_mb"] > 0 and row["wall_seconds"] >= row["fit_seconds"]
     out = capsys.readouterr().out
     assert "| thyroid | iforest | 2 |" in out and "70.27" in out  # the paper's IF F1 beside ours
     # a rerun finds every job done and appends nothing

@@ -19,9 +19,10 @@ def frame(n: int, seed: int):
     return X, df
 
 
+@pytest.mark.slow
 def test_ray_data_scores_equal_in_process_scores(saved_model):
     ray = pytest.importorskip("ray")
-    from rcgan.distributed import score_ray
+    from rcgan.dataframes import score_ray
 
     det, path = saved_model
     X, df = frame(500, 1)
@@ -45,11 +46,12 @@ def test_ray_data_scores_equal_in_process_scores(saved_model):
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
+@pytest.mark.slow
 def test_spark_scores_equal_in_process_scores(saved_model):
     pytest.importorskip("pyspark")
     from pyspark.sql import SparkSession
 
-    from rcgan.distributed import score_spark
+    from rcgan.dataframes import score_spark
 
     det, path = saved_model
     X, df = frame(500, 2)
@@ -73,7 +75,7 @@ def test_spark_scores_equal_in_process_scores(saved_model):
 
 
 def test_score_columns_are_added_not_overwritten(saved_model):
-    from rcgan.distributed import _with_scores, read_model_bytes
+    from rcgan.dataframes import _with_scores, read_model_bytes
 
     det, path = saved_model
     X, df = frame(20, 3)

@@ -86,50 +86,22 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _launch(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    """Re-run this ``fit`` under torchrun with ``--nproc`` processes."""
-    from torch.distributed.run import main as torchrun
-
-    rest, skip = [], False
-    for item in argv:  # drop --nproc N from the worker's command line
-        if skip:
-            skip = False
-        elif item == "--nproc":
-            skip = True
-        elif not item.startswith("--nproc="):
-            rest.append(item)
-    torchrun(
-        [
-            f"--nproc_per_node={args.nproc}",
-            "--master_addr=127.0.0.1",
-            f"--master_port={args.port}",
-            "-m",
-            "rcgan",
-            *rest,
-        ]
-    )
-    return 0
-
-
 def _fit(args: argparse.Namespace) -> int:
-    import os
-
-    import torch.distributed as dist
-
     from . import ALAD, RCGAN
+    from .parallel import launch, process_group, rank
 
     if args.nproc > 1:
-        return _launch(args, args.argv)
-    started_group = False
-    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not dist.is_initialized():
-        import torch
-
-        backend = "nccl" if args.device.startswith("cuda") and torch.cuda.is_available() else "gloo"
-        if backend == "nccl":
-            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
-        dist.init_process_group(backend=backend)
-        started_group = True
-    try:
+        rest, skip = [], False
+        for item in args.argv:  # drop --nproc N from the workers' command line
+            if skip:
+                skip = False
+            elif item == "--nproc":
+                skip = True
+            elif not item.startswith("--nproc="):
+                rest.append(item)
+        launch(args.nproc, rest, args.port)
+        return 0
+    with process_group(args.device):
         X = read_csv(args.data)
         cls = RCGAN if args.method == "rcgan" else ALAD
         params = {
@@ -144,21 +116,13 @@ def _fit(args: argparse.Namespace) -> int:
         if args.scoring is not None:
             params["scoring"] = args.scoring
         det = cls(**params).fit(X)
-        rank = dist.get_rank() if dist.is_initialized() else 0
-        if rank == 0:
+        this_rank, world = rank()
+        if this_rank == 0:
             det.save(args.out)
-            world = dist.get_world_size() if dist.is_initialized() else 1
             print(
                 f"trained {cls.__name__} on {X.shape[0]} rows x {X.shape[1]} features "
                 f"({world} process(es)); wrote {args.out}"
             )
-        if started_group:
-            # every rank leaves together: a rank tearing gloo down while
-            # rank 0 still saves can abort ("terminate called ...")
-            dist.barrier()
-    finally:
-        if started_group:
-            dist.destroy_process_group()
     return 0
 
 
@@ -176,7 +140,7 @@ def _score_dask(args: argparse.Namespace) -> int:
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
 
-    from .distributed import score_dask
+    from .dataframes import score_dask
 
     data, out = Path(args.data), args.out
     if not data.exists():
@@ -466,7 +430,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="train with N processes on this machine (torchrun, DDP)",
     )
-    fit.add_argument("--port", type=int, default=29500, help="rendezvous port for --nproc")
+    fit.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="rendezvous port for --nproc (default 0: a free port chosen by torchrun)",
+    )
     fit.set_defaults(func=_fit)
 
     score = sub.add_parser("score", help="score a CSV (or, with Dask, Parquet) file")

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+
+from .provenance import library_versions
 
 __all__ = [
     "FORMAT",
@@ -44,17 +44,6 @@ __all__ = [
 
 FORMAT = "rcgan-model"
 FORMAT_VERSION = 1
-
-
-def library_versions() -> dict[str, str]:
-    """Versions of Python and of the libraries a model or a result depends on."""
-    out = {"python": platform.python_version()}
-    for pkg in ("rcgan", "torch", "numpy", "scipy", "scikit-learn", "safetensors"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "unknown"
-    return out
 
 
 def _digest(content_json: str, tensors: dict[str, torch.Tensor]) -> str:

@@ -9,6 +9,9 @@
   l_xx(x, x) - l_xx(x, G(E(x))), with l_xx the last hidden layer of D_xx
   (the paper writes L2; ALAD's reference code defaults to L1).
 - ``"l1"`` / ``"l2"``: plain reconstruction error |x - G(E(x))|.
+- ``"xz"``: the logit of D_xz(x, E(x)), negated: the discriminator of
+  Eq. (4), whose optimum (Proposition 1) is q / ((1 + t/q) q + p), so it
+  falls where the penalty t outweighs the data q.
 
 Scoring always runs with the networks in eval mode (dropout off) under
 ``torch.inference_mode``, in chunks of exactly ``CHUNK`` rows (the last one
@@ -47,6 +50,7 @@ SCORES: dict[str, str] = {
     "fm_l2": "Eq. (12) with the L2 norm on D_xx's last hidden layer",
     "l1": "L1 reconstruction error |x - G(E(x))|_1",
     "l2": "L2 reconstruction error |x - G(E(x))|_2",
+    "xz": "1 - D_xz(x, E(x)): the discriminator of Eq. (4) (Proposition 1)",
 }
 
 CHUNK = 512
@@ -62,6 +66,8 @@ def score_batch(nets: Networks, x: torch.Tensor, kind: str) -> torch.Tensor:
     ``nets`` must already be in eval mode. For ``"discriminator"`` the raw
     score is the negative D_xx logit (see :func:`to_paper_scale`).
     """
+    if kind == "xz":
+        return -nets.d_xz(x, nets.encoder(x))
     x_rec = nets.reconstruct(x)
     if kind == "discriminator":
         return -nets.d_xx(x, x_rec)
@@ -247,8 +253,8 @@ def anomaly_scores(
 
 
 def to_paper_scale(raw: torch.Tensor, kind: str) -> torch.Tensor:
-    """Map a raw score to the paper's A(x): sigmoid for Eq. (11), identity else."""
-    return torch.sigmoid(raw) if kind == "discriminator" else raw
+    """Map a raw score to the paper's A(x): sigmoid for the discriminators, identity else."""
+    return torch.sigmoid(raw) if kind in ("discriminator", "xz") else raw
 
 
 def discriminator_outputs(nets: Networks, x: torch.Tensor) -> dict[str, torch.Tensor]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import torch
 
-from . import losses
+from . import losses, parallel
 from .networks import Networks
 from .penalties import PenaltySampler
 
@@ -184,15 +184,6 @@ def encoder_generator_objective(
     return loss
 
 
-def _distributed() -> tuple[int, int]:
-    """(rank, world size) of an initialised torch.distributed group, else (0, 1)."""
-    import torch.distributed as dist
-
-    if dist.is_available() and dist.is_initialized():
-        return dist.get_rank(), dist.get_world_size()
-    return 0, 1
-
-
 def _discriminators(nets: Networks) -> dict[str, torch.nn.Module]:
     out = {"d_xz": nets.d_xz, "d_xx": nets.d_xx}
     if nets.d_zz is not None:
@@ -254,98 +245,113 @@ def train(
         Mean discriminator loss ``"loss_d"`` and (E, G) loss ``"loss_eg"``
         per epoch.
     """
-    n, n_features = x.shape[0], x[0].numel()  # rows may be images (C, H, W)
-    latent_dim = nets.config.latent_dim
-    device = x.device
-    rank, world = _distributed()
+    n = x.shape[0]
+    rank, world = parallel.rank()
     draws = generator
     if world > 1:
         # every rank draws the same permutation (from ``generator``) and trains
         # on its shard; latent and penalty draws differ per rank
-        draws = torch.Generator(device=device)
+        draws = torch.Generator(device=x.device)
         draws.manual_seed(generator.initial_seed() + 1_000_003 * (rank + 1))
     shard = n // world
     batch_size = max(1, min(config.batch_size, shard))
-
-    eg_params = nets.generator_parameters()
-    d_params = nets.discriminator_parameters()
-    d_step = _Step(_discriminators(nets), nets, discriminator_objective)
-    eg_step = _Step(
-        {"encoder": nets.encoder, "generator": nets.generator}, nets, encoder_generator_objective
-    )
-    if world > 1:
-        from torch.nn.parallel import DistributedDataParallel as DDP
-
-        d_step, eg_step = DDP(d_step), DDP(eg_step)
-    opt_eg = _adam(eg_params, config)
-    opt_d = _adam(d_params, config)
+    players = _Players(nets, config, distributed=world > 1)
     ema = EMA(nets, config.ema) if config.ema else None
     history: dict[str, list[float]] = {"loss_d": [], "loss_eg": []}
+    budget = [config.max_updates if config.max_updates is not None else -1]
 
     epochs = range(config.epochs)
     bar = None
     if verbose:
         from tqdm.auto import tqdm
 
-        bar = tqdm(epochs, desc="training", unit="epoch")
-        epochs = bar
-
+        bar = epochs = tqdm(epochs, desc="training", unit="epoch")
     nets.train()
-    updates = 0
     for epoch in epochs:
-        perm = torch.randperm(n, generator=generator, device=device)
+        perm = torch.randperm(n, generator=generator, device=x.device)
         if world > 1:  # equal shards: every rank takes the same number of steps
             perm = perm[rank::world][:shard]
-        sum_d = torch.zeros((), device=device)
-        sum_eg = torch.zeros((), device=device)
-        n_batches = 0
-        for start in range(0, perm.shape[0], batch_size):
-            if config.max_updates is not None and updates >= config.max_updates:
-                break
-            xb = x[perm[start : start + batch_size]]
-            b = xb.shape[0]
-            z = torch.randn(b, latent_dim, generator=draws, device=device)
-            xt = None
-            if penalty is not None:
-                xt = penalty(b, n_features, draws).to(xb).view(xb.shape)
-
-            # Discriminator step: maximise Eq. (10) over D_xz, D_xx (and D_zz).
-            loss_d = d_step(xb, z, xt, config.penalty_xx)
-            opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            opt_d.step()
-
-            # (E, G) step: minimise Eq. (10) (non-saturating form).
-            loss_eg = eg_step(xb, z, xt)
-            opt_eg.zero_grad(set_to_none=True)
-            loss_eg.backward(inputs=eg_params)
-            opt_eg.step()
-
-            if ema is not None:
-                ema.update()
-            sum_d += loss_d.detach()
-            sum_eg += loss_eg.detach()
-            n_batches += 1
-            updates += 1
-
-        history["loss_d"].append(float(sum_d) / max(n_batches, 1))
-        history["loss_eg"].append(float(sum_eg) / max(n_batches, 1))
+        batches = (x[perm[start : start + batch_size]] for start in range(0, len(perm), batch_size))
+        loss_d, loss_eg = _epoch(players, batches, draws, penalty, ema, budget)
+        history["loss_d"].append(loss_d)
+        history["loss_eg"].append(loss_eg)
         if bar is not None:
-            bar.set_postfix(
-                loss_d=f"{history['loss_d'][-1]:.3f}", loss_eg=f"{history['loss_eg'][-1]:.3f}"
-            )
-        logger.debug(
-            "epoch %d: loss_d=%.4f loss_eg=%.4f",
-            epoch,
-            history["loss_d"][-1],
-            history["loss_eg"][-1],
-        )
+            bar.set_postfix(loss_d=f"{loss_d:.3f}", loss_eg=f"{loss_eg:.3f}")
+        logger.debug("epoch %d: loss_d=%.4f loss_eg=%.4f", epoch, loss_d, loss_eg)
         if on_epoch_end is not None and on_epoch_end(epoch, history):
             break
-        if config.max_updates is not None and updates >= config.max_updates:
+        if budget[0] == 0:
             break
-
     if ema is not None:
         ema.copy_to_module(nets)
     nets.eval()
     return history
+
+
+class _Players:
+    """The two players, each an objective module (DDP-wrapped when distributed) and Adam."""
+
+    def __init__(self, nets: Networks, config: TrainConfig, distributed: bool) -> None:
+        self.nets, self.config = nets, config
+        self.eg_params = nets.generator_parameters()
+        d_params = nets.discriminator_parameters()
+        self.d_step = _Step(_discriminators(nets), nets, discriminator_objective)
+        self.eg_step = _Step(
+            {"encoder": nets.encoder, "generator": nets.generator},
+            nets,
+            encoder_generator_objective,
+        )
+        if distributed:
+            from torch.nn.parallel import DistributedDataParallel as DDP
+
+            self.d_step, self.eg_step = DDP(self.d_step), DDP(self.eg_step)
+        self.opt_eg = _adam(self.eg_params, config)
+        self.opt_d = _adam(d_params, config)
+
+    def update(
+        self, xb: torch.Tensor, z: torch.Tensor, xt: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """One discriminator step, then one (E, G) step; the two losses."""
+        # Discriminator step: maximise Eq. (10) over D_xz, D_xx (and D_zz).
+        loss_d = self.d_step(xb, z, xt, self.config.penalty_xx)
+        self.opt_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        self.opt_d.step()
+        # (E, G) step: minimise Eq. (10) (non-saturating form).
+        loss_eg = self.eg_step(xb, z, xt)
+        self.opt_eg.zero_grad(set_to_none=True)
+        loss_eg.backward(inputs=self.eg_params)
+        self.opt_eg.step()
+        return loss_d, loss_eg
+
+
+def _epoch(
+    players: _Players,
+    batches,
+    draws: torch.Generator,
+    penalty: PenaltySampler | None,
+    ema: EMA | None,
+    budget: list[int],
+) -> tuple[float, float]:
+    """One pass over ``batches``; mean losses. ``budget[0]`` counts updates down (-1: none)."""
+    latent_dim = players.nets.config.latent_dim
+    sum_d = sum_eg = None
+    n_batches = 0
+    for xb in batches:
+        if budget[0] == 0:
+            break
+        b = xb.shape[0]
+        z = torch.randn(b, latent_dim, generator=draws, device=xb.device)
+        xt = None
+        if penalty is not None:
+            xt = penalty(b, xb[0].numel(), draws).to(xb).view(xb.shape)
+        loss_d, loss_eg = players.update(xb, z, xt)
+        if ema is not None:
+            ema.update()
+        sum_d = loss_d.detach() if sum_d is None else sum_d + loss_d.detach()
+        sum_eg = loss_eg.detach() if sum_eg is None else sum_eg + loss_eg.detach()
+        n_batches += 1
+        budget[0] -= 1
+    if n_batches == 0:
+        return 0.0, 0.0
+    return float(sum_d) / n_batches, float(sum_eg) / n_batches

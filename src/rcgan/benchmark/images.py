@@ -35,7 +35,7 @@ from sklearn.metrics import roc_auc_score
 from ..baselines import get_baseline
 from ..data import CIFAR10_CLASSES, load_images
 from ..estimator import ALAD, RCGAN
-from ..persistence import library_versions
+from ..provenance import library_versions
 from .methods import SklearnAdapter
 from .runner import read_results
 

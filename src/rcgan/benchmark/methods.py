@@ -36,7 +36,6 @@ __all__ = [
     "pseudo_anomalies",
 ]
 
-_KDD_NETS: dict[str, Any] = {}  # the estimator defaults are ALAD's KDD networks
 _ARRHYTHMIA_NETS: dict[str, Any] = {
     "latent_dim": 64,
     "encoder_hidden": (256, 128),
@@ -48,22 +47,20 @@ _ARRHYTHMIA_NETS: dict[str, Any] = {
 
 #: per-data-set settings of every GAN method (networks, batch, epochs)
 GAN_SETTINGS: dict[str, dict[str, Any]] = {
-    "kddcup99": {**_KDD_NETS, "batch_size": 50, "epochs": 10, "learning_rate": 1e-4},
+    # KDDCUP99, Thyroid, Musk: ALAD's KDD networks, which are the estimator's defaults
+    "kddcup99": {"batch_size": 50, "epochs": 10, "learning_rate": 1e-4},
     "arrhythmia": {**_ARRHYTHMIA_NETS, "batch_size": 32, "epochs": 100, "learning_rate": 1e-4},
-    "thyroid": {**_KDD_NETS, "batch_size": 50, "epochs": 100, "learning_rate": 1e-4},
-    "musk": {**_KDD_NETS, "batch_size": 50, "epochs": 100, "learning_rate": 1e-4},
+    "thyroid": {"batch_size": 50, "epochs": 100, "learning_rate": 1e-4},
+    "musk": {"batch_size": 50, "epochs": 100, "learning_rate": 1e-4},
 }
-
-
-_EPOCHS = {"kddcup99": 10, "arrhythmia": 100, "thyroid": 100, "musk": 100}
 _SMALL = ("arrhythmia", "thyroid", "musk")
 
 #: per-data-set settings of the deep baselines, from their papers and the
 #: ALAD code base where given (DAGMM's per-data-set networks), fixed a priori
 BASELINE_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
-    "dsvdd": {d: {"hidden": (64, 32), "batch_size": 128} for d in _EPOCHS},
-    "dcae": {d: {"hidden": (64, 32), "batch_size": 128} for d in _EPOCHS},
-    "adgan": {d: {"latent_dim": 32, "hidden": (64, 128), "batch_size": 64} for d in _EPOCHS},
+    "dsvdd": {d: {"hidden": (64, 32), "batch_size": 128} for d in GAN_SETTINGS},
+    "dcae": {d: {"hidden": (64, 32), "batch_size": 128} for d in GAN_SETTINGS},
+    "adgan": {d: {"latent_dim": 32, "hidden": (64, 128), "batch_size": 64} for d in GAN_SETTINGS},
     "dsebm_r": {
         "kddcup99": {"hidden": (128, 512), "batch_size": 100},
         **{d: {"hidden": (64,), "batch_size": 128} for d in _SMALL},
@@ -97,8 +94,10 @@ BASELINE_SETTINGS["dsebm_e"] = BASELINE_SETTINGS["dsebm_r"]
 
 
 def _baseline(name: str) -> Callable[..., Any]:
-    def build(dataset: str, seed: int, epochs: int | None = None):
-        params = {"epochs": _EPOCHS[dataset], **BASELINE_SETTINGS[name][dataset]}
+    def build(dataset: str | None, seed: int, epochs: int | None = None):
+        params = {}  # dataset None: the library defaults (the accuracy suite)
+        if dataset is not None:
+            params = {"epochs": GAN_SETTINGS[dataset]["epochs"], **BASELINE_SETTINGS[name][dataset]}
         if epochs is not None:
             params["epochs"] = epochs
         return get_baseline(name, seed=seed, **params)
@@ -128,7 +127,9 @@ class Method:
     """A benchmark method: a description and a factory.
 
     ``build(dataset, seed, epochs=None)`` returns a detector; ``epochs``
-    overrides the GAN methods' per-data-set epochs (ignored by the others).
+    overrides the deep methods' epochs (the scikit-learn and PyOD methods
+    have none). ``dataset=None`` builds the method with its library
+    defaults, without the per-data-set settings (the accuracy suite).
     """
 
     description: str
@@ -136,8 +137,9 @@ class Method:
 
 
 def _gan(cls, **overrides) -> Callable[..., Any]:
-    def build(dataset: str, seed: int, epochs: int | None = None):
-        params = {**GAN_SETTINGS[dataset], **overrides, "random_state": seed}
+    def build(dataset: str | None, seed: int, epochs: int | None = None):
+        settings = {} if dataset is None else GAN_SETTINGS[dataset]  # None: library defaults
+        params = {**settings, **overrides, "random_state": seed}
         if epochs is not None:
             params["epochs"] = epochs
         return cls(**params)

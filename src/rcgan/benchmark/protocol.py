@@ -27,15 +27,26 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-__all__ = ["PROTOCOLS", "TabularProtocol", "split_train_test", "topk_metrics"]
+__all__ = [
+    "PROTOCOLS",
+    "SUITE",
+    "TabularProtocol",
+    "split_train_test",
+    "suite_protocol",
+    "topk_metrics",
+]
 
 
 @dataclass(frozen=True)
 class TabularProtocol:
-    """Split share and flagged share of one data set."""
+    """Split share and flagged share of one data set.
+
+    ``anomaly_share=None`` flags as many test rows as there are test
+    anomalies (the suite's rule: top-k with k = the test anomaly count).
+    """
 
     train_fraction: float
-    anomaly_share: float
+    anomaly_share: float | None
 
 
 PROTOCOLS: dict[str, TabularProtocol] = {
@@ -44,6 +55,33 @@ PROTOCOLS: dict[str, TabularProtocol] = {
     "thyroid": TabularProtocol(0.5, 0.025),
     "musk": TabularProtocol(0.5, 0.032),
 }
+
+
+#: the accuracy suite: the paper's four sets and ADBench's twelve classical sets
+SUITE = (
+    "kddcup99",
+    "arrhythmia",
+    "thyroid",
+    "musk",
+    "breastw",
+    "fault",
+    "glass",
+    "ionosphere",
+    "letter",
+    "mammography",
+    "optdigits",
+    "pageblocks",
+    "pendigits",
+    "pima",
+    "vowels",
+    "wdbc",
+)
+
+
+def suite_protocol(dataset: str) -> TabularProtocol:
+    """The suite's protocol: the paper's split shares (80 % for KDDCUP99 and
+    Arrhythmia, 50 % otherwise), top-k with k = the test anomaly count."""
+    return TabularProtocol(0.8 if dataset in ("kddcup99", "arrhythmia") else 0.5, None)
 
 
 def split_train_test(
@@ -64,7 +102,9 @@ def split_train_test(
     return X[train][y[train] == 0], X[test], y[test]
 
 
-def topk_metrics(scores: np.ndarray, y: np.ndarray, anomaly_share: float) -> dict[str, float]:
+def topk_metrics(
+    scores: np.ndarray, y: np.ndarray, anomaly_share: float | None
+) -> dict[str, float]:
     """Top-k precision, recall and F1 of the anomaly class, AUROC and AP.
 
     Parameters
@@ -73,15 +113,19 @@ def topk_metrics(scores: np.ndarray, y: np.ndarray, anomaly_share: float) -> dic
         Anomaly scores, higher = more anomalous.
     y : array of shape (n,)
         1 for anomalies, 0 for normal rows.
-    anomaly_share : float
-        Share of rows to flag (k / 100).
+    anomaly_share : float or None
+        Share of rows to flag (k = ceil(share * n)); None: k = the number
+        of anomalies in ``y``.
     """
     scores, y = np.asarray(scores, dtype=float).ravel(), np.asarray(y).ravel().astype(int)
     if scores.shape != y.shape:
         raise ValueError(f"{scores.shape[0]} scores for {y.shape[0]} labels")
     if not np.all(np.isfinite(scores)):
         raise ValueError("scores contain NaN or infinite values")
-    n_flag = max(1, math.ceil(anomaly_share * len(scores)))
+    if anomaly_share is None:
+        n_flag = max(1, int((y == 1).sum()))
+    else:
+        n_flag = max(1, math.ceil(anomaly_share * len(scores)))
     threshold = np.sort(scores)[::-1][n_flag - 1]
     flagged = scores >= threshold
     tp = int(np.sum(flagged & (y == 1)))

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from ..data import load_dataset
-from ..persistence import library_versions
+from ..data import dataset_sha256, load_dataset
+from ..provenance import peak_memory_mb, provenance
 from .methods import make_method
-from .protocol import PROTOCOLS, split_train_test, topk_metrics
+from .protocol import PROTOCOLS, TabularProtocol, split_train_test, suite_protocol, topk_metrics
 
 __all__ = ["Job", "read_results", "run_jobs"]
 
@@ -51,21 +51,30 @@ def run_jobs(
     epochs: int | None = None,
     verbose: bool = True,
     log: Callable[[str], None] | None = print,
+    suite: bool = False,
 ) -> list[dict[str, Any]]:
     """Run the jobs not yet in ``out``; returns the rows written now.
 
     ``epochs`` overrides the GAN methods' per-data-set epochs (for quick
-    runs; the value is recorded in each row's ``config``).
+    runs; the value is recorded in each row's ``config``). ``suite=True``
+    runs the accuracy suite's protocol (:func:`suite_protocol`) with every
+    method at its library defaults (no per-data-set settings).
 
     Each row has ``dataset``, ``method``, ``seed``, the protocol
     (``train_fraction``, ``anomaly_share``), ``precision``, ``recall``,
     ``f1``, ``auroc``, ``average_precision``, ``n_flagged``,
     ``fit_seconds``, ``score_seconds``, ``n_train``, ``n_test``, ``config``
-    (the detector's parameters) and ``versions``.
+    (the detector's parameters), ``versions``, ``commit`` (see
+    :mod:`rcgan.provenance`), ``data_sha256``, ``wall_seconds`` and
+    ``peak_rss_mb`` (this process's peak so far).
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    done = {(r["method"], r["dataset"], r["seed"]) for r in read_results(out)}
+    existing = read_results(out)
+    wanted = "suite" if suite else "paper"
+    if {r.get("protocol", "paper") for r in existing} - {wanted}:
+        raise ValueError(f"{out} holds rows of another protocol than {wanted!r}; use another file")
+    done = {(r["method"], r["dataset"], r["seed"]) for r in existing}
     todo = [job for job in jobs if tuple(job) not in done]
     data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     rows = []
@@ -78,9 +87,10 @@ def run_jobs(
         if dataset not in data:
             data[dataset] = load_dataset(dataset, data_dir=data_dir)
         X, y = data[dataset]
-        proto = PROTOCOLS[dataset]
+        proto: TabularProtocol = suite_protocol(dataset) if suite else PROTOCOLS[dataset]
+        wall = time.perf_counter()
         train, test, y_test = split_train_test(X, y, proto.train_fraction, seed)
-        det = make_method(method, dataset, seed, epochs)
+        det = make_method(method, None if suite else dataset, seed, epochs)
         start = time.perf_counter()
         det.fit(train)
         fit_s = time.perf_counter() - start
@@ -91,6 +101,7 @@ def run_jobs(
             "dataset": dataset,
             "method": method,
             "seed": seed,
+            "protocol": "suite" if suite else "paper",
             "train_fraction": proto.train_fraction,
             "anomaly_share": proto.anomaly_share,
             **topk_metrics(scores, y_test, proto.anomaly_share),
@@ -99,7 +110,10 @@ def run_jobs(
             "n_train": len(train),
             "n_test": len(test),
             "config": _jsonable(det.get_params()),
-            "versions": library_versions(),
+            **provenance(),
+            "data_sha256": dataset_sha256(dataset),
+            "wall_seconds": time.perf_counter() - wall,
+            "peak_rss_mb": peak_memory_mb(),
         }
         with out.open("a") as fh:
             fh.write(json.dumps(row) + "\n")

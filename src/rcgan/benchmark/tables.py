@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PAPER", "TABLES", "TableSpec", "markdown", "summarize"]
+__all__ = ["TABLES", "TableSpec", "markdown", "summarize"]
 
 PRF = tuple[float | None, float | None, float | None]
 
@@ -66,13 +66,6 @@ _T1: dict[str, dict[str, PRF]] = {
         "musk": (67.00, 66.21, 66.49),
     },
 }
-#: RCGAN's error bars in Table 1 (percent)
-RCGAN_ERROR_BAR: dict[str, PRF] = {
-    "kddcup99": (0.28, 0.29, 0.28),
-    "arrhythmia": (6.6, 6.8, 5.8),
-    "thyroid": (4.3, 2.7, 2.8),
-    "musk": (5.06, 2.53, 2.62),
-}
 _T3: dict[str, dict[str, PRF]] = {
     "rcgan_no_penalty": {"arrhythmia": (50.00, 51.93, None), "thyroid": (64.06, 66.35, 64.94)},
     "rcgan": {"arrhythmia": (52.73, 56.06, 54.14), "thyroid": (77.08, 75.56, 75.80)},
@@ -102,7 +95,6 @@ TABLES: dict[str, TableSpec] = {
     "table3": TableSpec(("arrhythmia", "thyroid"), ("rcgan_no_penalty", "rcgan"), _T3),
     "table4": TableSpec(("kddcup99", "thyroid"), ("rcgan", "rcgan_normal2", "rcgan_uniform"), _T4),
 }
-PAPER = {name: spec.paper for name, spec in TABLES.items()}
 
 
 def summarize(rows: list[dict]) -> dict[tuple[str, str], dict[str, float]]:

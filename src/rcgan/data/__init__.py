@@ -3,7 +3,7 @@
 from .download import ChecksumError, RemoteFile, cache_dir, fetch
 from .images import CIFAR10_CLASSES, IMAGES, load_images
 from .synthetic import SHAPES, distance_to_support, make_synthetic, make_synthetic_anomalies
-from .tabular import ADBENCH, TABULAR, load_dataset
+from .tabular import ADBENCH, TABULAR, dataset_sha256, load_dataset
 
 __all__ = [
     "ADBENCH",
@@ -14,6 +14,7 @@ __all__ = [
     "ChecksumError",
     "RemoteFile",
     "cache_dir",
+    "dataset_sha256",
     "distance_to_support",
     "fetch",
     "load_dataset",

@@ -43,7 +43,11 @@ import numpy as np
 from .download import RemoteFile, cache_dir, fetch
 from .images import IMAGES, load_images
 
-__all__ = ["ADBENCH", "FILES", "TABULAR", "load_dataset", "parse_arrhythmia_uci", "parse_kddcup99"]
+__all__ = [
+    "ADBENCH",
+    "FILES",
+    "TABULAR",
+    "dataset_sha256", "load_dataset", "parse_arrhythmia_uci", "parse_kddcup99"]
 
 _ODDS = "https://raw.githubusercontent.com/yzhao062/pyod/ef6d5e8dc828615f498286c1d6a22cbd02fd4cd2/notebooks/data/"
 _UCI = "https://archive.ics.uci.edu/ml/machine-learning-databases/"
@@ -221,6 +225,21 @@ def _kdd_cached(path: Path) -> tuple[np.ndarray, np.ndarray]:
     except OSError:
         pass  # a read-only cache only costs a re-parse next time
     return X, y
+
+
+def dataset_sha256(name: str, source: str = "odds") -> dict[str, str]:
+    """SHA-256 of the file(s) behind a tabular data set (for result provenance)."""
+    if name in ADBENCH:
+        key = f"adbench/{_ADBENCH_FILES[name][0]}"
+    elif name == "kddcup99":
+        key = "kddcup.data_10_percent.gz"
+    elif name == "arrhythmia" and source == "uci":
+        key = "arrhythmia.data"
+    elif name in TABULAR:
+        key = f"{name}.mat"
+    else:
+        raise ValueError(f"unknown tabular data set {name!r}")
+    return {key: FILES[key].sha256}
 
 
 def load_dataset(
