@@ -89,3 +89,33 @@ def test_reproduce_table_runs_resumes_and_prints(tmp_path, capsys, monkeypatch, 
     assert main(args) == 0
     assert len(read_results(tmp_path / "results.jsonl")) == 4
     assert main([*args[:4], "--methods", "gan", *args[6:]]) == 2
+
+
+def test_suite_protocol_and_command(tmp_path, capsys, monkeypatch, shared_data):
+    from rcgan.benchmark.protocol import SUITE, suite_protocol
+    from rcgan.benchmark.runner import read_results
+    from rcgan.cli import main
+
+    assert len(SUITE) == 16 and suite_protocol("arrhythmia").train_fraction == 0.8
+    assert suite_protocol("pendigits") == suite_protocol("thyroid")
+    assert suite_protocol("glass").anomaly_share is None  # k = the test anomaly count
+    monkeypatch.setenv("RCGAN_CACHE_DIR", str(tmp_path / "cache"))
+    args = ["reproduce", "suite", "--datasets", "glass,wdbc", "--methods", "knn,meandist"]
+    args += ["--seeds", "2", "--first-seed", "0", "--data-dir", str(shared_data)]
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    rows = read_results(tmp_path / "results.jsonl")
+    assert len(rows) == 8 and {r["protocol"] for r in rows} == {"suite"}
+    from rcgan.benchmark.protocol import split_train_test
+    from rcgan.data import load_dataset
+
+    for r in rows:  # k = the number of test anomalies of that split
+        X, y = load_dataset(r["dataset"], data_dir=shared_data)
+        _, _, y_test = split_train_test(X, y, 0.5, r["seed"])
+        assert r["anomaly_share"] is None and r["n_flagged"] == int(y_test.sum())
+    out = capsys.readouterr().out
+    assert "mean F1 rank" in out and "| glass |" in out and "| knn |" in out
+    # a paper-protocol run refuses to append to a suite file
+    with pytest.raises(ValueError, match="another protocol"):
+        from rcgan.benchmark.runner import run_jobs
+
+        run_jobs([("knn", "thyroid", 0)], tmp_path / "results.jsonl", data_dir=shared_data)

@@ -85,6 +85,29 @@ def _local(data: torch.Tensor, bandwidth: float) -> PenaltySampler:
     return sample
 
 
+def nn_spacing(data: torch.Tensor, max_rows: int = 2000) -> float:
+    """Median distance from a training row to its nearest other row.
+
+    On at most ``max_rows`` rows (an evenly spaced subsample) against all
+    rows, in chunks; the data's own length scale for :func:`make_penalty`.
+    """
+    n = data.shape[0]
+    if n < 2:
+        return 1.0
+    step = max(1, n // max_rows)
+    queries = data[::step][:max_rows].to(torch.float32)
+    rows = data.to(torch.float32)
+    best = []
+    for start in range(0, queries.shape[0], 256):
+        q = queries[start : start + 256]
+        d = torch.cdist(q, rows)
+        d[d <= 0] = float("inf")  # the row itself (and exact duplicates)
+        best.append(d.min(dim=1).values)
+    spacing = torch.cat(best)
+    spacing = spacing[torch.isfinite(spacing)]
+    return float(spacing.median()) if spacing.numel() else 1.0
+
+
 def _adaptive(data: torch.Tensor, scale: float, data_radius: float) -> PenaltySampler:
     local = _local(data, scale)
 
@@ -109,6 +132,8 @@ PENALTIES: dict[str, str] = {
     "normal-wide": "half N(0, s^2 I), half radial out to 3x the data's largest norm",
     "local": "training rows plus N(0, s^2 I) noise (the data smoothed at bandwidth s)",
     "adaptive": "half training rows plus N(0, s^2 I), half radial out to 3x the largest norm",
+    "local-nn": "training rows plus noise of norm about s times the data's nearest-row spacing",
+    "adaptive-nn": "half local-nn, half radial out to 3x the data's largest norm",
 }
 
 
@@ -165,4 +190,9 @@ def make_penalty(
         return _needs_data(penalty)
     if penalty == "local":
         return _local(data, float(scale))
-    return _adaptive(data, float(scale), float(data_radius))
+    if penalty == "adaptive":
+        return _adaptive(data, float(scale), float(data_radius))
+    bandwidth = float(scale) * nn_spacing(data) / math.sqrt(max(data[0].numel(), 1))
+    if penalty == "local-nn":
+        return _local(data, bandwidth)
+    return _adaptive(data, bandwidth, float(data_radius))

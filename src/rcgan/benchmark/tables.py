@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["TABLES", "TableSpec", "markdown", "summarize"]
+__all__ = ["SUITE_METHODS", "TABLES", "TableSpec", "markdown", "suite_markdown", "summarize"]
 
 PRF = tuple[float | None, float | None, float | None]
 
@@ -139,3 +139,73 @@ def markdown(rows: list[dict], table: str, methods=None, datasets=None) -> str:
                 f"| {s['auroc_min']:.2f} |"
             )
     return "\n".join(lines)
+
+
+#: methods of the accuracy suite, each at its library defaults
+SUITE_METHODS = (
+    "rcgan_default",
+    "alad",
+    "dsvdd",
+    "iforest",
+    "knn",
+    "ocsvm",
+    "ecod",
+    "meandist",
+)
+
+
+def suite_markdown(rows: list[dict], methods=None, datasets=None) -> str:
+    """The suite's tables: F1 and AUROC per set, mean ranks, seed spreads.
+
+    Ranks: per data set, the methods are ranked by mean F1 over seeds (1 =
+    best, ties share the mean rank), over the data sets every listed method
+    has results for; the mean over those sets is reported. Spread: the
+    standard deviation of F1 over seeds, averaged over the sets, and the
+    largest gap between a set's mean AUROC and its worst seed.
+    """
+    from scipy.stats import rankdata
+
+    summary = summarize(rows)
+    methods = [m for m in (methods or SUITE_METHODS) if any(k[0] == m for k in summary)]
+    datasets = [d for d in (datasets or sorted({k[1] for k in summary}))]
+    complete = [d for d in datasets if all((m, d) in summary for m in methods)]
+    header = "| data set | " + " | ".join(methods) + " |"
+    rule = "|---|" + "---|" * len(methods)
+    out = ["F1 % (mean ± std over seeds):", "", header, rule]
+    for d in datasets:
+        cells = []
+        for m in methods:
+            s = summary.get((m, d))
+            cells.append("-" if s is None else f"{s['f1']:.1f} ± {s['f1_std']:.1f}")
+        out.append(f"| {d} | " + " | ".join(cells) + " |")
+    out += ["", "AUROC % (mean; worst seed):", "", header, rule]
+    for d in datasets:
+        cells = []
+        for m in methods:
+            s = summary.get((m, d))
+            cells.append("-" if s is None else f"{s['auroc']:.1f}; {s['auroc_min']:.1f}")
+        out.append(f"| {d} | " + " | ".join(cells) + " |")
+    ranks = {m: [] for m in methods}
+    for d in complete:
+        r = rankdata([-summary[(m, d)]["f1"] for m in methods])
+        for m, value in zip(methods, r, strict=True):
+            ranks[m].append(float(value))
+    out += [
+        "",
+        f"Over the {len(complete)} sets with every method: mean F1 rank (1 = best), mean F1, "
+        "mean AUROC, mean F1 std over seeds, largest (mean - worst seed) AUROC gap:",
+        "",
+        "| method | mean F1 rank | mean F1 | mean AUROC | mean F1 std | max AUROC gap |",
+        "|---|---|---|---|---|---|",
+    ]
+    for m in sorted(methods, key=lambda m: np.mean(ranks[m]) if ranks[m] else np.inf):
+        if not ranks[m]:
+            continue
+        sel = [summary[(m, d)] for d in complete]
+        out.append(
+            f"| {m} | {np.mean(ranks[m]):.2f} | {np.mean([s['f1'] for s in sel]):.1f} "
+            f"| {np.mean([s['auroc'] for s in sel]):.1f} "
+            f"| {np.mean([s['f1_std'] for s in sel]):.1f} "
+            f"| {max(s['auroc'] - s['auroc_min'] for s in sel):.1f} |"
+        )
+    return "\n".join(out)

@@ -47,7 +47,11 @@ __all__ = [
     "ADBENCH",
     "FILES",
     "TABULAR",
-    "dataset_sha256", "load_dataset", "parse_arrhythmia_uci", "parse_kddcup99"]
+    "dataset_sha256",
+    "load_dataset",
+    "parse_arrhythmia_uci",
+    "parse_kddcup99",
+]
 
 _ODDS = "https://raw.githubusercontent.com/yzhao062/pyod/ef6d5e8dc828615f498286c1d6a22cbd02fd4cd2/notebooks/data/"
 _UCI = "https://archive.ics.uci.edu/ml/machine-learning-databases/"
