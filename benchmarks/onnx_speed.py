@@ -49,7 +49,7 @@ def main() -> None:
         rows.append(
             {
                 "method": type(det).__name__,
-                "score": det.score,
+                "scoring": det.scoring,
                 "onnxruntime_rows_per_s": len(X) / ort_s,
                 "torch_rows_per_s": len(X) / torch_s,
                 "onnxruntime_over_torch": torch_s / ort_s,

@@ -98,7 +98,7 @@ def ours(cls, X: np.ndarray, epochs: int, **params) -> dict:
         score_macs = count_macs(lambda: anomaly_scores(det.networks_, xt, det.score))
     return {
         "method": f"rcgan.{cls.__name__}",
-        "score": det.score,
+        "scoring": det.scoring,
         "epochs": epochs,
         "train_rows": epochs * N_ROWS,
         "train_seconds": train_s,
@@ -169,7 +169,7 @@ def main() -> None:
     pyod = pyod_alad(X, steps=args.epochs * N_ROWS // BATCH)
     rows = [
         ours(ALAD, X, args.epochs),
-        ours(ALAD, X, args.epochs, score="discriminator"),
+        ours(ALAD, X, args.epochs, scoring="discriminator"),
         ours(RCGAN, X, args.epochs),
     ]
     for row in rows:
@@ -211,7 +211,7 @@ def main() -> None:
     for r in rows:
         print(
             line.format(
-                f"{r['method']} ({r['score']})",
+                f"{r['method']} ({r['scoring']})",
                 r["train_rows_per_s"],
                 r["train_speedup_vs_pyod"],
                 r["score_rows_per_s"],

@@ -5,7 +5,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rcgan.networks import NetworkConfig, build_networks
-from rcgan.scores import SCORES, FusedMLPScorer, anomaly_scores, score_batch, to_paper_scale
+from rcgan.scores import (
+    COMBINED,
+    SCORES,
+    FusedMLPScorer,
+    anomaly_scores,
+    score_batch,
+    score_statistics,
+    to_paper_scale,
+)
 
 
 @pytest.fixture(scope="module")
@@ -18,12 +26,37 @@ def nets():
 def test_scoring_is_in_eval_mode_and_repeatable(nets, kind):
     x = torch.randn(100, 6)
     nets.train()  # left in training mode on purpose: dropout must not leak into scores
-    a = anomaly_scores(nets, x, kind)
-    b = anomaly_scores(nets, x, kind)
+    stats = score_statistics(nets, x)
+    a = anomaly_scores(nets, x, kind, stats=stats)
+    b = anomaly_scores(nets, x, kind, stats=stats)
     assert nets.training  # mode restored
     assert torch.equal(a, b)
     assert a.dtype == torch.float64 and a.shape == (100,)
     assert len(torch.unique(a)) > 90  # not constant
+
+
+def test_combined_score_is_the_mean_of_standardised_components(nets):
+    x = torch.randn(200, 6)
+    stats = score_statistics(nets, x[:100])
+    for kind, parts in COMBINED.items():
+        for part in parts:  # median and interquartile range of the training rows
+            raw = anomaly_scores(nets, x[:100], part)
+            q = np.percentile(raw.numpy(), [25, 50, 75])
+            assert stats[part][0] == pytest.approx(q[1], rel=1e-6, abs=1e-9)
+            assert stats[part][1] == pytest.approx(q[2] - q[0], rel=1e-6)
+        expected = sum(
+            (anomaly_scores(nets, x, p) - stats[p][0]) / stats[p][1] for p in parts
+        ) / len(parts)
+        torch.testing.assert_close(anomaly_scores(nets, x, kind, stats=stats), expected)
+        with pytest.raises(ValueError, match="statistics"):
+            anomaly_scores(nets, x, kind)
+
+
+def test_xz_score_is_minus_the_d_xz_logit(nets):
+    nets.eval()
+    x = torch.randn(10, 6)
+    with torch.no_grad():
+        assert torch.allclose(score_batch(nets, x, "xz"), -nets.d_xz(x, nets.encoder(x)))
 
 
 def test_score_definitions_by_hand(nets):

@@ -32,7 +32,7 @@ from .base import (
 from .networks import ACTIVATIONS, NetworkConfig, Networks, build_networks
 from .penalties import make_penalty
 from .preprocessing import Preprocessor
-from .scores import SCORES, anomaly_scores, to_paper_scale
+from .scores import SCORES, anomaly_scores, score_statistics, to_paper_scale
 from .training import TrainConfig, train
 from .utils import ThreadLimit, private_rng, seed_from
 
@@ -355,7 +355,8 @@ class RCGAN(Detector):
                 )
             self.networks_ = nets
             self.data_radius_ = data_radius
-            train_scores = anomaly_scores(nets, xt, self.scoring).numpy()
+            self.score_stats_ = score_statistics(nets, xt)
+            train_scores = anomaly_scores(nets, xt, self.scoring, stats=self.score_stats_).numpy()
         self._set_offset(train_scores)
         return self
 
@@ -368,7 +369,9 @@ class RCGAN(Detector):
         with ThreadLimit(self.n_jobs):
             x = torch.from_numpy(np.ascontiguousarray(X))
             transform = self.preprocessor_.chunk_transform(torch.device(self.device), x.dtype)
-            raw = anomaly_scores(self.networks_, x, self.scoring, transform=transform)
+            raw = anomaly_scores(
+                self.networks_, x, self.scoring, transform=transform, stats=self.score_stats_
+            )
         return raw.numpy()
 
     def score_samples(self, X) -> np.ndarray:
@@ -451,6 +454,7 @@ class RCGAN(Detector):
             "data_radius_": self.data_radius_,
             "history_": self.history_,
             "image_shape_": None if self.image_shape_ is None else list(self.image_shape_),
+            "score_stats_": {k: list(v) for k, v in self.score_stats_.items()},
         }
         arrays = {"center_": self.preprocessor_.center, "scale_": self.preprocessor_.scale}
         params = self.get_params()
@@ -532,6 +536,7 @@ class RCGAN(Detector):
         est.history_ = fitted["history_"]
         est.n_features_in_ = fitted["n_features_in_"]
         est.image_shape_ = fitted["image_shape_"]
+        est.score_stats_ = fitted["score_stats_"]
         est.preprocessor_ = Preprocessor(fitted["center_"], fitted["scale_"], est.image_shape_)
         return est
 

@@ -53,10 +53,11 @@ class ScoringGraph(nn.Module):
         super().__init__()
         self.nets = plain_copy(estimator.networks_)
         self.kind = estimator.scoring
+        self.stats = dict(estimator.score_stats_)
         self.preprocess = estimator.preprocessor_.module()
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        raw = score_batch(self.nets, self.preprocess(x), self.kind)
+        raw = score_batch(self.nets, self.preprocess(x), self.kind, self.stats)
         return to_paper_scale(raw, self.kind), -raw
 
 

@@ -155,6 +155,8 @@ def load_model(path: str | Path) -> dict[str, Any]:
 #: parameters renamed since files were first written: old name -> new name
 RENAMED_PARAMS = {"score": "scoring"}
 FITTED_KEYS = {"offset_", "n_features_in_", "data_radius_", "history_", "image_shape_"}
+#: fitted values that files written before their introduction lack
+OPTIONAL_FITTED_KEYS = {"score_stats_"}
 
 
 def params_from_file(params: dict[str, Any]) -> dict[str, Any]:
@@ -175,10 +177,21 @@ def check_fitted(fitted: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[
     -------
     dict
         ``offset_``, ``n_features_in_``, ``data_radius_``, ``history_``,
-        ``image_shape_`` (tuple or None), ``center_``, ``scale_``.
+        ``image_shape_`` (tuple or None), ``score_stats_`` (empty for files
+        written before combined scores), ``center_``, ``scale_``.
     """
-    if set(fitted) != FITTED_KEYS:
+    if not FITTED_KEYS <= set(fitted) <= FITTED_KEYS | OPTIONAL_FITTED_KEYS:
         raise ValueError(f"fitted attributes {sorted(fitted)}, expected {sorted(FITTED_KEYS)}")
+    stats = fitted.get("score_stats_", {})
+    ok = isinstance(stats, dict) and all(
+        isinstance(v, list)
+        and len(v) == 2
+        and all(isinstance(u, float) and np.isfinite(u) for u in v)
+        and v[1] > 0
+        for v in stats.values()
+    )
+    if not ok:
+        raise ValueError("score_stats_ must map score names to [median, positive spread]")
     n_features = fitted["n_features_in_"]
     if not (isinstance(n_features, int) and not isinstance(n_features, bool) and n_features >= 1):
         raise ValueError(f"n_features_in_ must be an integer >= 1, got {n_features!r}")
@@ -212,6 +225,7 @@ def check_fitted(fitted: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[
         "data_radius_": float(fitted["data_radius_"]),
         "history_": history,
         "image_shape_": image_shape,
+        "score_stats_": {k: (float(v[0]), float(v[1])) for k, v in stats.items()},
         "center_": arrays["center_"],
         "scale_": arrays["scale_"],
     }

@@ -12,6 +12,10 @@
 - ``"xz"``: the logit of D_xz(x, E(x)), negated: the discriminator of
   Eq. (4), whose optimum (Proposition 1) is q / ((1 + t/q) q + p), so it
   falls where the penalty t outweighs the data q.
+- combined scores (:data:`COMBINED`, e.g. ``"xz+l2"``): the mean of
+  component scores, each standardised by the median and interquartile range
+  of its values on the training rows (:func:`score_statistics`), so that
+  components on different scales weigh alike.
 
 Scoring always runs with the networks in eval mode (dropout off) under
 ``torch.inference_mode``, in chunks of exactly ``CHUNK`` rows (the last one
@@ -36,11 +40,13 @@ from .networks import MLPEncoder, MLPGenerator, Networks
 
 __all__ = [
     "CHUNK",
+    "COMBINED",
     "SCORES",
     "FusedMLPScorer",
     "anomaly_scores",
     "discriminator_outputs",
     "score_batch",
+    "score_statistics",
     "to_paper_scale",
 ]
 
@@ -51,7 +57,12 @@ SCORES: dict[str, str] = {
     "l1": "L1 reconstruction error |x - G(E(x))|_1",
     "l2": "L2 reconstruction error |x - G(E(x))|_2",
     "xz": "1 - D_xz(x, E(x)): the discriminator of Eq. (4) (Proposition 1)",
+    "xz+l2": "mean of D_xz's score and the L2 reconstruction error, standardised on training rows",
 }
+#: combined scores and their components
+COMBINED: dict[str, tuple[str, ...]] = {"xz+l2": ("xz", "l2")}
+#: per component score: (median, interquartile range) of its raw values on the training rows
+ScoreStats = dict[str, tuple[float, float]]
 
 CHUNK = 512
 #: rows of the probe batch on which a fused scorer is checked against score_batch
@@ -60,12 +71,26 @@ PROBE_ROWS = 64
 logger = logging.getLogger(__name__)
 
 
-def score_batch(nets: Networks, x: torch.Tensor, kind: str) -> torch.Tensor:
+def score_batch(
+    nets: Networks, x: torch.Tensor, kind: str, stats: ScoreStats | None = None
+) -> torch.Tensor:
     """Raw anomaly score of each row of ``x`` (higher = more anomalous).
 
     ``nets`` must already be in eval mode. For ``"discriminator"`` the raw
-    score is the negative D_xx logit (see :func:`to_paper_scale`).
+    score is the negative D_xx logit (see :func:`to_paper_scale`). Combined
+    scores need ``stats`` (see :func:`score_statistics`).
     """
+    if kind in COMBINED:
+        if stats is None or any(k not in stats for k in COMBINED[kind]):
+            raise ValueError(
+                f"score {kind!r} needs the training rows' statistics of {COMBINED[kind]} "
+                "(a model fitted with this version of rcgan)"
+            )
+        parts = []
+        for k in COMBINED[kind]:
+            center, spread = stats[k]
+            parts.append((score_batch(nets, x, k) - center) / spread)
+        return torch.stack(parts).mean(0)
     if kind == "xz":
         return -nets.d_xz(x, nets.encoder(x))
     x_rec = nets.reconstruct(x)
@@ -200,6 +225,7 @@ def anomaly_scores(
     x: torch.Tensor,
     kind: str,
     transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    stats: ScoreStats | None = None,
 ) -> torch.Tensor:
     """Raw scores of all rows of ``x``, in eval mode and fixed-size chunks.
 
@@ -215,6 +241,8 @@ def anomaly_scores(
         :meth:`rcgan.preprocessing.Preprocessor.chunk_transform` (scaling in
         the input's precision, then float32 and the image layout); without
         it, ``x`` must already be the networks' float32 input.
+    stats : dict, optional
+        Training-row statistics for combined scores (:func:`score_statistics`).
 
     Returns
     -------
@@ -242,7 +270,9 @@ def anomaly_scores(
                     fused = FusedMLPScorer.checked(nets, kind, chunk[:n])
 
                     def scorer(t: torch.Tensor, fused=fused) -> torch.Tensor:
-                        return fused(t) if fused is not None else score_batch(nets, t, kind)
+                        if fused is not None:
+                            return fused(t)
+                        return score_batch(nets, t, kind, stats)
 
                 out.append(scorer(chunk)[:n].to("cpu", torch.float64))
     finally:
@@ -250,6 +280,23 @@ def anomaly_scores(
     if not out:
         return torch.zeros(0, dtype=torch.float64)
     return torch.cat(out)
+
+
+def score_statistics(nets: Networks, x: torch.Tensor) -> ScoreStats:
+    """(median, interquartile range) of every combined score's components on ``x``.
+
+    ``x``: the scaled training rows (network input). A zero range becomes 1.
+    """
+    stats: ScoreStats = {}
+    for kind in sorted({k for parts in COMBINED.values() for k in parts}):
+        raw = anomaly_scores(nets, x, kind)
+        if raw.numel() == 0:
+            stats[kind] = (0.0, 1.0)
+            continue
+        q25, q50, q75 = torch.quantile(raw, torch.tensor([0.25, 0.5, 0.75], dtype=raw.dtype))
+        spread = float(q75 - q25)
+        stats[kind] = (float(q50), spread if spread > 1e-12 else 1.0)
+    return stats
 
 
 def to_paper_scale(raw: torch.Tensor, kind: str) -> torch.Tensor:
