@@ -76,3 +76,28 @@ def test_same_bad_data_same_error(cls):
     s = det.score_samples(X)
     np.testing.assert_allclose(det.decision_function(X), s - det.offset_)
     assert set(np.unique(det.predict(X))) <= {-1, 1}
+
+
+@pytest.mark.parametrize("cls", DETECTORS, ids=lambda c: c.__name__)
+def test_finite_extreme_values_score_finite_and_most_anomalous(cls):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    # reconstruction-type scores grow with the distance; Eq. (11)'s D_xx logit
+    # need not, far outside what its penalty covered (tested on trained models
+    # in test_estimator.py::test_far_outliers_get_high_scores)
+    params = {"scoring": "l2"} if issubclass(cls, RCGAN) else {}
+    det = cls(epochs=2, random_state=0, **params).fit(X)
+    extreme = np.array([[1e38, 0.0, 0.0], [0.0, -1e300, 0.0], [1e100, 1e100, 1e100]])
+    scores = det.score_samples(np.vstack((X, extreme)))
+    assert np.all(np.isfinite(scores))
+    assert np.all(scores[-3:] < scores[:-3].min())
+    assert np.all(det.predict(extreme) == -1)
+
+
+def test_a_nan_score_is_an_outlier():
+    class Broken(RCGAN):
+        def _raw_scores(self, X):
+            return np.full(len(X), np.nan)
+
+    det = Broken(epochs=1, random_state=0).fit(np.random.default_rng(0).normal(size=(30, 2)))
+    assert np.all(det.predict(np.zeros((3, 2))) == -1)

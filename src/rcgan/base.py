@@ -224,8 +224,11 @@ class Detector(OutlierMixin, BaseEstimator):
         return self.score_samples(X) - self.offset_
 
     def predict(self, X) -> np.ndarray:
-        """-1 for outliers, +1 for inliers (threshold from ``contamination``)."""
-        return np.where(self.decision_function(X) < 0, -1, 1)
+        """-1 for outliers, +1 for inliers (threshold from ``contamination``).
+
+        A row whose score is not a number is an outlier, never an inlier.
+        """
+        return np.where(self.decision_function(X) >= 0, 1, -1)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -16,11 +16,22 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["IMAGE_SIZE", "SCALERS", "Preprocessor", "crop_images", "fit_scaler", "pad_images"]
+__all__ = [
+    "CLAMP",
+    "IMAGE_SIZE",
+    "SCALERS",
+    "Preprocessor",
+    "crop_images",
+    "fit_scaler",
+    "pad_images",
+]
 
 SCALERS = ("standard", "minmax", "unit", "image", None)
 #: side of the square images the convolutional networks take
 IMAGE_SIZE = 32
+#: scaled values are clamped to [-CLAMP, CLAMP] before float32: a finite but
+#: extreme input (1e38, 1e300) stays finite and ranks as the most anomalous
+CLAMP = 1e4
 
 
 def fit_scaler(X: np.ndarray, kind: str | None) -> tuple[np.ndarray, np.ndarray]:
@@ -94,7 +105,7 @@ class Preprocessor:
 
     def to_tensor(self, X: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
         """All rows, scaled in float64, as float32 network input (training)."""
-        Xs = (np.asarray(X, dtype=np.float64) - self.center) / self.scale
+        Xs = np.clip((np.asarray(X, dtype=np.float64) - self.center) / self.scale, -CLAMP, CLAMP)
         return self.layout(torch.as_tensor(Xs, dtype=torch.float32, device=device))
 
     def chunk_transform(self, device: torch.device, dtype: torch.dtype):
@@ -103,7 +114,8 @@ class Preprocessor:
         scale = torch.from_numpy(self.scale).to(device, dtype)
 
         def transform(chunk: torch.Tensor) -> torch.Tensor:
-            return self.layout(((chunk.to(device) - center) / scale).to(torch.float32))
+            scaled = ((chunk.to(device) - center) / scale).clamp(-CLAMP, CLAMP)
+            return self.layout(scaled.to(torch.float32))
 
         return transform
 
@@ -127,5 +139,5 @@ class _PreprocessModule(nn.Module):
         self.register_buffer("scale", torch.as_tensor(pre.scale, dtype=torch.float32))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = (x - self.center) / self.scale
+        x = ((x - self.center) / self.scale).clamp(-CLAMP, CLAMP)
         return x if self.image_shape is None else pad_images(x, self.image_shape)
