@@ -43,6 +43,21 @@ def _penalty(name: str, value) -> None:
     make_penalty(value)  # raises on an unknown name
 
 
+def _latent_dim(name: str, value) -> None:
+    if value != "auto" or not isinstance(value, str):
+        integer(1)(name, value)
+
+
+def auto_latent_dim(n_features: int) -> int:
+    """``latent_dim="auto"``: half the input dimension, between 2 and 32.
+
+    A code narrower than the input makes G(E(x)) a real bottleneck: with a
+    code as wide as the data (e.g. 32 for 16 features), E and G can learn
+    the identity and reconstruct anomalies as well as normal rows.
+    """
+    return int(min(32, max(2, n_features // 2)))
+
+
 class RCGAN(Detector):
     """Regularized Cycle Consistent GAN for anomaly detection.
 
@@ -72,8 +87,9 @@ class RCGAN(Detector):
         (False); without it, the Eq. (11) score ranked Thyroid's anomalies
         below its normal rows in our runs (see the README). No effect
         without a penalty.
-    latent_dim : int, default=32
-        Dimension of z.
+    latent_dim : int or "auto", default=32
+        Dimension of z; "auto": half the number of features, between 2 and 32
+        (:func:`auto_latent_dim`).
     encoder_hidden : tuple of int, default=(64,)
         Hidden widths of E.
     generator_hidden : tuple of int, default=(64, 128)
@@ -172,7 +188,7 @@ class RCGAN(Detector):
         "penalty": Param("normal-wide", _penalty),
         "penalty_scale": Param(1.0, real(0.0)),
         "penalty_dxx": Param(True, boolean),
-        "latent_dim": Param(32, integer(1)),
+        "latent_dim": Param(32, _latent_dim),
         "encoder_hidden": Param((64,), widths()),
         "generator_hidden": Param((64, 128), widths()),
         "disc_hidden": Param(128, integer(1)),
@@ -267,7 +283,9 @@ class RCGAN(Detector):
             n_features=n_features,
             image_shape=None if image_shape is None else (int(image_shape[0]), 32, 32),
             conv_width=int(self.conv_width),
-            latent_dim=int(self.latent_dim),
+            latent_dim=auto_latent_dim(n_features)
+            if self.latent_dim == "auto"
+            else int(self.latent_dim),
             encoder_hidden=tuple(int(w) for w in self.encoder_hidden),
             generator_hidden=tuple(int(w) for w in self.generator_hidden),
             disc_hidden=int(self.disc_hidden),
