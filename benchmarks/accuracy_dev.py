@@ -92,7 +92,14 @@ def main() -> None:
                 z = {kind: 0.0 for kind in KINDS}
                 for member in range(args.members):
                     model_seed = seed if args.members == 1 else 100 * seed + member
-                    det = RCGAN(**params, random_state=model_seed, n_jobs=1).fit(train)
+                    fit_params = dict(params)
+                    if isinstance(fit_params.get("latent_dim"), int | float):
+                        pass
+                    elif str(fit_params.get("latent_dim", "")).startswith("div"):
+                        # development rule: latent = d // k, between 2 and 32
+                        k = int(fit_params["latent_dim"][3:])
+                        fit_params["latent_dim"] = int(min(32, max(2, train.shape[1] // k)))
+                    det = RCGAN(**fit_params, random_state=model_seed, n_jobs=1).fit(train)
                     for kind in KINDS:
                         det.set_params(scoring=kind)
                         raw_tr = -det.score_samples(train)
