@@ -59,6 +59,35 @@ def test_pipeline_and_grid_search_with_an_outlier_scorer():
 
 
 FAST = dict(epochs=30, learning_rate=1e-3)
+#: the paper's method as written (the 0.1.0 parameters otherwise)
+PAPER = dict(
+    penalty="normal",
+    penalty_dxx=False,
+    scoring="discriminator",
+    latent_dim=32,
+    max_updates=None,
+)
+
+
+def test_default_score_is_xz_plus_l2_standardised_on_training_rows(detection_task):
+    train, test, _ = detection_task
+    det = RCGAN(random_state=0, epochs=2).fit(train)
+    assert det.scoring == "xz+l2" and det.penalty == "adaptive"
+    assert det.networks_.config.latent_dim == 2  # "auto": 8 features // 4
+    parts = []
+    for kind in ("xz", "l2"):
+        center, spread = det.score_stats_[kind]
+        train_raw = -det.set_params(scoring=kind).score_samples(train)
+        np.testing.assert_allclose(
+            [center, spread],
+            [np.median(train_raw), np.subtract(*np.percentile(train_raw, [75, 25]))],
+            rtol=1e-6,
+        )
+        parts.append((-det.score_samples(test) - center) / spread)
+    det.set_params(scoring="xz+l2")
+    np.testing.assert_allclose(
+        det.anomaly_score(test), np.mean(parts, axis=0), rtol=1e-5, atol=1e-6
+    )
 
 
 @pytest.mark.parametrize("cls", [RCGAN, ALAD])
@@ -72,11 +101,10 @@ def test_detects_off_manifold_points(cls, detection_task):
     assert len(np.unique(scores)) > 0.9 * len(scores)
 
 
-def test_default_score_is_eq11_in_unit_interval(detection_task):
+def test_eq11_score_is_in_unit_interval(detection_task):
     train, test, _ = detection_task
-    det = RCGAN(random_state=0, epochs=2).fit(train)
+    det = RCGAN(random_state=0, epochs=2, scoring="discriminator").fit(train)
     a = det.anomaly_score(test)
-    assert det.scoring == "discriminator"
     assert np.all((a >= 0) & (a <= 1))
     # A(x) = 1 - D_xx(x, G(E(x))), computed here from the networks directly
     nets = det.networks_
@@ -128,9 +156,10 @@ def test_far_outliers_get_high_scores(data):
     """The paper's Section 6 weakness and its fix.
 
     With the paper's t(x) = N(0, I) and Eq. (9) as written, many far points
-    score as normal (the weakness is real on these data); with the default
-    wide penalty, also shown to D_xx, every far point ranks above 99.9 % of
-    the training rows.
+    score as normal (the weakness is real on these data); with the defaults
+    (the adaptive penalty, whose radial half reaches 3 times past the data,
+    and the D_xz + L2 score), and with the wide penalty shown to D_xx and
+    Eq. (11), every far point ranks above 99.9 % of the training rows.
     """
     X = FAR_DATA[data]()
     far = _far_points(X)
@@ -138,11 +167,15 @@ def test_far_outliers_get_high_scores(data):
     def share_above(det):
         return np.mean(det.anomaly_score(far) > np.quantile(det.anomaly_score(X), 0.999))
 
-    paper = RCGAN(random_state=0, penalty="normal", penalty_dxx=False, **FAST).fit(X)
+    paper = RCGAN(random_state=0, **PAPER, **FAST).fit(X)
     assert share_above(paper) < 0.9
     fixed = RCGAN(random_state=0, **FAST).fit(X)
-    assert fixed.penalty == "normal-wide" and fixed.penalty_dxx
+    assert fixed.penalty == "adaptive" and fixed.penalty_dxx
     assert share_above(fixed) == 1.0
+    wide = RCGAN(random_state=0, **PAPER, **FAST).set_params(
+        penalty="normal-wide", penalty_dxx=True
+    )
+    assert share_above(wide.fit(X)) == 1.0
 
 
 def test_fewer_rows_than_batch_size_and_one_row():

@@ -62,4 +62,6 @@ def test_image_model_export(tmp_path):
     images = rng.integers(0, 256, (40, 28, 28)).astype(np.float32)
     det = RCGAN(epochs=1, conv_width=8, latent_dim=16, random_state=0).fit(images)
     anomaly, _ = run(det.export_onnx(tmp_path / "i.onnx"), images.reshape(40, -1))
-    np.testing.assert_allclose(anomaly, det.anomaly_score(images), rtol=1e-5, atol=1e-6)
+    # the default score divides by the training rows' interquartile range, which
+    # scales onnxruntime's float32 convolution rounding up with it
+    np.testing.assert_allclose(anomaly, det.anomaly_score(images), rtol=1e-4, atol=1e-4)
