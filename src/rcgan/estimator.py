@@ -115,8 +115,9 @@ class RCGAN(Detector):
         Hidden widths of D_zz (used when ``discriminator_zz``).
     discriminator_zz : bool, default=False
         Add ALAD's latent cycle discriminator D_zz.
-    dropout : float, default=0.2
-        Dropout of the discriminators in training (never at scoring).
+    dropout : float, default=0.0
+        Dropout of the discriminators in training (never at scoring; ALAD's
+        reference networks use 0.2-0.5).
     activation : {"leaky_relu", "relu", "tanh", "elu"}, default="leaky_relu"
         Hidden activation of E and the discriminators.
     spectral_norm : bool, default=False
@@ -212,7 +213,7 @@ class RCGAN(Detector):
         "disc_xx_hidden": Param((128,), widths(1)),
         "disc_zz_hidden": Param((32,), widths()),
         "discriminator_zz": Param(False, boolean),
-        "dropout": Param(0.2, real(0.0, 1.0, low_open=False)),
+        "dropout": Param(0.0, real(0.0, 1.0, low_open=False)),
         "activation": Param("leaky_relu", one_of(*ACTIVATIONS)),
         "spectral_norm": Param(False, boolean),
         "conv_width": Param(64, integer(1)),
@@ -237,7 +238,7 @@ class RCGAN(Detector):
         disc_xx_hidden=(128,),
         disc_zz_hidden=(32,),
         discriminator_zz=False,
-        dropout=0.2,
+        dropout=0.0,
         activation="leaky_relu",
         spectral_norm=False,
         conv_width=64,
