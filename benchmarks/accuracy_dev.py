@@ -7,10 +7,16 @@ split, 80/20 for KDDCUP99 and Arrhythmia, normal training rows only, top-k F1
 with k = the test anomaly count, AUROC).
 
     python benchmarks/accuracy_dev.py --tag NAME --params '{"penalty": "adaptive"}' \\
-        --seeds 0 1 2 --data-dir ../shared/data --out benchmarks/results/dev/screen.jsonl
+        --seeds 0 1 2 --data-dir ../shared/data --out benchmarks/results/suite_dev/screen.jsonl
     python benchmarks/accuracy_dev.py --baselines --seeds 0 1 2 ...
 
-Seeds 1000-1009 are reserved for reporting and are refused here.
+    python benchmarks/accuracy_dev.py --summary benchmarks/results/suite_dev/screen.jsonl \
+        --match "^(a1_lr3e4_div4_d0|adaptive1_u3k)/(xz.l2|l2)$"
+
+(``--summary`` ranks every configuration/score matching the regular
+expression, with the baselines, by mean F1 over the data sets where all of
+them have 3 seeds.) Seeds 1000-1009 are reserved for reporting and are
+refused here.
 """
 
 from __future__ import annotations
@@ -50,8 +56,38 @@ def metrics(scores: np.ndarray, y: np.ndarray) -> dict[str, float]:
     return {"f1": m["f1"], "auroc": m["auroc"]}
 
 
+def summary(path: str, match: str) -> None:
+    """Mean F1 rank, F1 and AUROC of the matching configurations and the baselines."""
+    import collections
+    import re
+
+    from scipy.stats import rankdata
+
+    pattern = re.compile(match)
+    cells = collections.defaultdict(list)
+    for line in Path(path).read_text().splitlines():
+        r = json.loads(line)
+        key = r["tag"] if r["kind"] == "-" else f"{r['tag']}/{r['kind']}"
+        if r["kind"] == "-" or pattern.search(key):
+            cells[(key, r["dataset"])].append((r["f1"], r["auroc"]))
+    methods = sorted({k for k, _ in cells})
+    sets = sorted({d for _, d in cells})
+    full = [d for d in sets if all(len(cells.get((m, d), [])) >= 3 for m in methods)]
+    f1 = {m: [np.mean([c[0] for c in cells[(m, d)][:3]]) for d in full] for m in methods}
+    auc = {m: [np.mean([c[1] for c in cells[(m, d)][:3]]) for d in full] for m in methods}
+    ranks = np.array([rankdata([-f1[m][i] for m in methods]) for i in range(len(full))])
+    means = ranks.mean(0) if len(full) else [np.nan] * len(methods)
+    mean_rank = dict(zip(methods, means, strict=True))
+    print(f"{len(full)} data sets, seeds 0-2: {', '.join(full)}")
+    print("| configuration / score | mean F1 rank | mean F1 | mean AUROC |\n|---|---|---|---|")
+    for m in sorted(methods, key=lambda m: mean_rank[m]):
+        print(f"| {m} | {mean_rank[m]:.2f} | {np.mean(f1[m]):.3f} | {np.mean(auc[m]):.3f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--summary", help="print a summary of this results file and exit")
+    ap.add_argument("--match", default=".", help="with --summary: configurations to rank")
     ap.add_argument("--tag", default="baselines")
     ap.add_argument("--params", default="{}")
     ap.add_argument("--baselines", action="store_true")
@@ -61,8 +97,13 @@ def main() -> None:
     ap.add_argument(
         "--members", type=int, default=1, help="seed ensemble: fits averaged per score kind"
     )
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--out")
     args = ap.parse_args()
+    if args.summary:
+        summary(args.summary, args.match)
+        return
+    if not args.out:
+        ap.error("--out is required")
     if any(1000 <= s <= 1009 for s in args.seeds):
         raise SystemExit("seeds 1000-1009 are for reporting only")
     torch.set_num_threads(1)
