@@ -366,6 +366,10 @@ METHODS: dict[str, Method] = {
     "rcgan_default": Method(
         "RCGAN() with the library defaults: nothing set per data set", _defaults(RCGAN)
     ),
+    "rcgan_default_0.1": Method(
+        "RCGAN with the 0.1.0 library defaults (wide penalty, Eq. 11) and GAN_SETTINGS",
+        _gan(RCGAN),
+    ),
     "rcgan_no_penalty": Method("RCGAN without t(x) (Table 3)", _gan(RCGAN, penalty=None)),
     "rcgan_normal2": Method(
         "RCGAN, t(x) = N(0, 2I) (Table 4)",
