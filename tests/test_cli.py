@@ -72,3 +72,16 @@ def test_reproduce_figure2(tmp_path, capsys):
     assert numbers["p_mass_where_beta_q_below_t"] == 0.0
     assert (tmp_path / "figure2.png").read_bytes()[:4] == b"\x89PNG"
     assert "beta" in capsys.readouterr().out
+
+
+def test_version_verbose_after_the_command_and_missing_out_folder(tmp_path, capsys):
+    import rcgan
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and rcgan.__version__ in capsys.readouterr().out
+    data = tmp_path / "train.csv"
+    np.savetxt(data, np.random.default_rng(0).normal(size=(20, 3)), delimiter=",")
+    # -v after the subcommand is accepted; a missing output folder fails before training
+    code = main(["fit", str(data), "-v", "--out", str(tmp_path / "missing" / "m.rcgan")])
+    assert code == 2 and "does not exist" in capsys.readouterr().err

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .penalties import PENALTIES
 from .scores import SCORES
 
 __all__ = ["main", "read_csv"]
@@ -101,6 +102,9 @@ def _fit(args: argparse.Namespace) -> int:
                 rest.append(item)
         launch(args.nproc, rest, args.port)
         return 0
+    out_dir = Path(args.out).resolve().parent
+    if not out_dir.is_dir():  # before training, not after it
+        raise ValueError(f"--out {args.out}: the folder {out_dir} does not exist")
     with process_group(args.device):
         X = read_csv(args.data)
         cls = RCGAN if args.method == "rcgan" else ALAD
@@ -442,9 +446,23 @@ def _export(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``rcgan`` command."""
+    from . import __version__
+
     parser = argparse.ArgumentParser(prog="rcgan", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="progress bars")
+    parser.add_argument("--version", action="version", version=f"rcgan {__version__}")
+    # -v also after the subcommand (rcgan fit -v ...)
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="progress bars"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_parser = sub.add_parser
+
+    def add_parser(name: str, **kwargs) -> argparse.ArgumentParser:
+        return _add_parser(name, parents=[verbose], **kwargs)
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
 
     demo = sub.add_parser("demo", help="train RCGAN and ALAD on a synthetic 2-D shape")
     demo.add_argument("--shape", default="loop", choices=("loop", "arc", "four-dot"))
@@ -460,7 +478,11 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--epochs", type=int, default=100)
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--contamination", type=float, default=0.1)
-    fit.add_argument("--penalty", choices=("normal", "uniform", "normal-wide", "none"))
+    fit.add_argument(
+        "--penalty",
+        choices=(*PENALTIES, "none"),
+        help="penalty distribution t(x) (default: the estimator's, 'adaptive')",
+    )
     fit.add_argument(
         "--scoring",
         "--score",
@@ -498,6 +520,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     reproduce = sub.add_parser("reproduce", help="reproduce a figure or table of the paper")
     rsub = reproduce.add_subparsers(dest="target", required=True)
+    _add_target = rsub.add_parser
+
+    def add_target(name: str, **kwargs) -> argparse.ArgumentParser:
+        return _add_target(name, parents=[verbose], **kwargs)
+
+    rsub.add_parser = add_target  # type: ignore[method-assign]
     fig2 = rsub.add_parser("figure2", help="Theorem 1 on a 2-D grid (Figure 2)")
     fig2.add_argument("--out", default="results/figure2")
     fig2.add_argument("--resolution", type=int, default=121)
@@ -572,3 +600,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as err:
         print(f"rcgan: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. rcgan score ... | head: the reader left
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
