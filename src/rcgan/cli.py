@@ -280,7 +280,6 @@ def _figure3(args: argparse.Namespace) -> int:
 
 def _table(args: argparse.Namespace) -> int:
     from .benchmark.methods import METHODS
-    from .benchmark.runner import read_results, run_jobs
     from .benchmark.tables import TABLES, markdown
     from .data import TABULAR
 
@@ -290,74 +289,51 @@ def _table(args: argparse.Namespace) -> int:
         methods = tuple(METHODS)
     else:
         methods = tuple(args.methods.split(",")) if args.methods else spec.methods
-    for name in datasets:
-        if name not in TABULAR:
-            raise ValueError(f"unknown data set {name!r}; valid names: {list(TABULAR)}")
-    for name in methods:
-        if name not in METHODS:
-            raise ValueError(f"unknown method {name!r}; valid names: {sorted(METHODS)}")
-    out = Path(args.out)
-    results = out / "results.jsonl"
-    jobs = [(m, d, s) for d in datasets for m in methods for s in range(args.seeds)]
-    start = time.perf_counter()
-    run_jobs(
-        jobs,
-        results,
-        data_dir=args.data_dir,
-        epochs=args.epochs,
-        verbose=True,
-        log=print if args.verbose else None,
-    )
-    seconds = time.perf_counter() - start
-    rows = [
-        r
-        for r in read_results(results)
-        if r["dataset"] in datasets and r["method"] in methods and r["seed"] < args.seeds
-    ]
+    seeds = list(range(args.seeds))
+    rows, results, seconds, n_jobs = _run_tabular(args, datasets, TABULAR, methods, seeds, False)
     print(
         f"\n{args.target}: mean ± std over seeds (percent); protocol: random split per seed, "
         "training on normal training rows only, top-k of the test scores flagged "
         "(k = anomaly share); paper values beside ours\n"
     )
     print(markdown(rows, args.target, methods=methods, datasets=datasets))
-    print(f"\n{len(jobs)} jobs ({seconds:.0f} s this run); results in {results}")
+    print(f"\n{n_jobs} jobs ({seconds:.0f} s this run); results in {results}")
     return 0
 
 
-def _suite(args: argparse.Namespace) -> int:
+def _run_tabular(args, datasets, valid_sets, methods, seeds, suite: bool):
+    """Check the names, run the jobs not yet in ``--out``, return the selected rows."""
     from .benchmark.methods import METHODS
-    from .benchmark.protocol import SUITE
     from .benchmark.runner import read_results, run_jobs
-    from .benchmark.tables import SUITE_METHODS, suite_markdown
 
-    datasets = tuple(args.datasets.split(",")) if args.datasets else SUITE
-    methods = tuple(args.methods.split(",")) if args.methods else SUITE_METHODS
     for name in datasets:
-        if name not in SUITE:
-            raise ValueError(f"unknown data set {name!r}; valid names: {list(SUITE)}")
+        if name not in valid_sets:
+            raise ValueError(f"unknown data set {name!r}; valid names: {list(valid_sets)}")
     for name in methods:
         if name not in METHODS:
             raise ValueError(f"unknown method {name!r}; valid names: {sorted(METHODS)}")
-    seeds = [args.first_seed + k for k in range(args.seeds)]
-    out = Path(args.out)
-    results = out / "results.jsonl"
+    results = Path(args.out) / "results.jsonl"
     jobs = [(m, d, s) for d in datasets for s in seeds for m in methods]
     start = time.perf_counter()
-    run_jobs(
-        jobs,
-        results,
-        data_dir=args.data_dir,
-        epochs=args.epochs,
-        verbose=True,
-        log=print if args.verbose else None,
-        suite=True,
-    )
+    log = print if args.verbose else None
+    run_jobs(jobs, results, data_dir=args.data_dir, epochs=args.epochs, log=log, suite=suite)
     seconds = time.perf_counter() - start
     rows = [
         r
         for r in read_results(results)
         if r["dataset"] in datasets and r["method"] in methods and r["seed"] in seeds
     ]
+    return rows, results, seconds, len(jobs)
+
+
+def _suite(args: argparse.Namespace) -> int:
+    from .benchmark.protocol import SUITE
+    from .benchmark.tables import SUITE_METHODS, suite_markdown
+
+    datasets = tuple(args.datasets.split(",")) if args.datasets else SUITE
+    methods = tuple(args.methods.split(",")) if args.methods else SUITE_METHODS
+    seeds = [args.first_seed + k for k in range(args.seeds)]
+    rows, results, seconds, n_jobs = _run_tabular(args, datasets, SUITE, methods, seeds, True)
     print(
         f"\nsuite, seeds {seeds[0]}-{seeds[-1]}: every method at its library defaults; "
         "per seed a random split (80 % train for kddcup99 and arrhythmia, 50 % otherwise), "
@@ -365,7 +341,7 @@ def _suite(args: argparse.Namespace) -> int:
         "count, AUROC\n"
     )
     print(suite_markdown(rows, methods, datasets))
-    print(f"\n{len(jobs)} jobs ({len(rows)} rows) in {seconds:.0f} s this run; {results}")
+    print(f"\n{n_jobs} jobs ({len(rows)} rows) in {seconds:.0f} s this run; {results}")
     return 0
 
 

@@ -171,20 +171,15 @@ def suite_markdown(rows: list[dict], methods=None, datasets=None) -> str:
     complete = [d for d in datasets if all((m, d) in summary for m in methods)]
     header = "| data set | " + " | ".join(methods) + " |"
     rule = "|---|" + "---|" * len(methods)
-    out = ["F1 % (mean ± std over seeds):", "", header, rule]
-    for d in datasets:
-        cells = []
-        for m in methods:
-            s = summary.get((m, d))
-            cells.append("-" if s is None else f"{s['f1']:.1f} ± {s['f1_std']:.1f}")
-        out.append(f"| {d} | " + " | ".join(cells) + " |")
-    out += ["", "AUROC % (mean; worst seed):", "", header, rule]
-    for d in datasets:
-        cells = []
-        for m in methods:
-            s = summary.get((m, d))
-            cells.append("-" if s is None else f"{s['auroc']:.1f}; {s['auroc_min']:.1f}")
-        out.append(f"| {d} | " + " | ".join(cells) + " |")
+    out = []
+    for title, cell in (
+        ("F1 % (mean ± std over seeds):", lambda s: f"{s['f1']:.1f} ± {s['f1_std']:.1f}"),
+        ("AUROC % (mean; worst seed):", lambda s: f"{s['auroc']:.1f}; {s['auroc_min']:.1f}"),
+    ):
+        out += ([""] if out else []) + [title, "", header, rule]
+        for d in datasets:
+            cells = [cell(summary[(m, d)]) if (m, d) in summary else "-" for m in methods]
+            out.append(f"| {d} | " + " | ".join(cells) + " |")
     ranks = {m: [] for m in methods}
     for d in complete:
         r = rankdata([-summary[(m, d)]["f1"] for m in methods])
