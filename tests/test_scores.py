@@ -95,14 +95,20 @@ def test_empty_input(nets):
 def test_scores_do_not_depend_on_batching_or_row_order(nets, n, cut, seed, kind):
     g = torch.Generator().manual_seed(seed)
     x = 3 * torch.randn(n, 6, generator=g)
-    full = anomaly_scores(nets, x, kind)
+    stats = {"xz": (0.1, 2.0), "l2": (1.0, 0.5)}  # any fixed statistics
+    full = anomaly_scores(nets, x, kind, stats=stats)
     assert torch.isfinite(full).all() and full.shape == (n,)
     cut = min(cut, n)
-    parts = torch.cat((anomaly_scores(nets, x[:cut], kind), anomaly_scores(nets, x[cut:], kind)))
+    parts = torch.cat(
+        (
+            anomaly_scores(nets, x[:cut], kind, stats=stats),
+            anomaly_scores(nets, x[cut:], kind, stats=stats),
+        )
+    )
     np.testing.assert_allclose(parts, full, rtol=1e-6, atol=1e-7)
     perm = torch.randperm(n, generator=g)
     np.testing.assert_allclose(
-        anomaly_scores(nets, x[perm], kind), full[perm], rtol=1e-6, atol=1e-7
+        anomaly_scores(nets, x[perm], kind, stats=stats), full[perm], rtol=1e-6, atol=1e-7
     )
 
 
