@@ -41,7 +41,11 @@ from .runner import read_results
 
 __all__ = ["IMAGE_METHODS", "PAPER_TABLE2", "figure1", "run_table2", "table2_markdown"]
 
-_GAN = dict(latent_dim=100, batch_size=32, learning_rate=2e-4, conv_width=32)
+# ALAD's CIFAR-10 settings; dropout and the epoch budget as in 0.1.0 (the
+# library defaults changed in 0.2, the image rows keep their configuration)
+_GAN = dict(
+    latent_dim=100, batch_size=32, learning_rate=2e-4, conv_width=32, dropout=0.2, max_updates=None
+)
 
 #: name -> factory ``(shape, seed, epochs, device) -> detector``
 IMAGE_METHODS: dict[str, Callable[..., Any]] = {
