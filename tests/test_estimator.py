@@ -240,6 +240,7 @@ BAD_PARAMS = [
     ({"batch_size": 0}, "batch_size"),
     ({"learning_rate": 0}, "learning_rate"),
     ({"latent_dim": 0}, "latent_dim"),
+    ({"latent_dim": "big"}, "'auto' or an integer"),
     ({"encoder_hidden": (64, -3)}, "encoder_hidden"),
     ({"disc_xx_hidden": ()}, "disc_xx_hidden"),
     ({"dropout": 1.0}, "dropout"),

@@ -44,8 +44,12 @@ def _penalty(name: str, value) -> None:
 
 
 def _latent_dim(name: str, value) -> None:
-    if value != "auto" or not isinstance(value, str):
+    if isinstance(value, str) and value == "auto":
+        return
+    try:
         integer(1)(name, value)
+    except ValueError:
+        raise ValueError(f"{name} must be 'auto' or an integer >= 1, got {value!r}") from None
 
 
 def auto_latent_dim(n_features: int) -> int:
