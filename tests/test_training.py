@@ -131,3 +131,22 @@ def test_spectral_norm_holds_after_ema():
             if isinstance(layer, torch.nn.Linear):
                 sigma = torch.linalg.matrix_norm(layer.weight.detach(), ord=2)
                 assert sigma <= 1.0 + 1e-2, float(sigma)
+
+
+def test_update_budget_stops_within_an_epoch(monkeypatch):
+    import rcgan.training as training
+    from rcgan import RCGAN
+
+    from .conftest import manifold_data
+
+    calls = []
+    update = training._Players.update
+
+    def counted(self, *args):
+        calls.append(1)
+        return update(self, *args)
+
+    monkeypatch.setattr(training._Players, "update", counted)
+    X = manifold_data(200, 0)  # 4 batches of 50 per epoch
+    det = RCGAN(epochs=10, max_updates=6, batch_size=50, random_state=0).fit(X)
+    assert len(calls) == 6 and len(det.history_["loss_d"]) == 2  # 4 + 2 updates

@@ -258,7 +258,7 @@ def train(
     players = _Players(nets, config, distributed=world > 1)
     ema = EMA(nets, config.ema) if config.ema else None
     history: dict[str, list[float]] = {"loss_d": [], "loss_eg": []}
-    budget = [config.max_updates if config.max_updates is not None else -1]
+    remaining = config.max_updates  # updates left (None: no budget)
 
     epochs = range(config.epochs)
     bar = None
@@ -272,7 +272,9 @@ def train(
         if world > 1:  # equal shards: every rank takes the same number of steps
             perm = perm[rank::world][:shard]
         batches = (x[perm[start : start + batch_size]] for start in range(0, len(perm), batch_size))
-        loss_d, loss_eg = _epoch(players, batches, draws, penalty, ema, budget)
+        loss_d, loss_eg, done = _epoch(players, batches, draws, penalty, ema, remaining)
+        if remaining is not None:
+            remaining -= done
         history["loss_d"].append(loss_d)
         history["loss_eg"].append(loss_eg)
         if bar is not None:
@@ -280,7 +282,7 @@ def train(
         logger.debug("epoch %d: loss_d=%.4f loss_eg=%.4f", epoch, loss_d, loss_eg)
         if on_epoch_end is not None and on_epoch_end(epoch, history):
             break
-        if budget[0] == 0:
+        if remaining == 0:
             break
     if ema is not None:
         ema.copy_to_module(nets)
@@ -331,14 +333,17 @@ def _epoch(
     draws: torch.Generator,
     penalty: PenaltySampler | None,
     ema: EMA | None,
-    budget: list[int],
-) -> tuple[float, float]:
-    """One pass over ``batches``; mean losses. ``budget[0]`` counts updates down (-1: none)."""
+    max_updates: int | None,
+) -> tuple[float, float, int]:
+    """One pass over ``batches``, at most ``max_updates`` of them (None: all).
+
+    Returns the mean discriminator and (E, G) losses and the number of updates.
+    """
     latent_dim = players.nets.config.latent_dim
     sum_d = sum_eg = None
     n_batches = 0
     for xb in batches:
-        if budget[0] == 0:
+        if max_updates is not None and n_batches >= max_updates:
             break
         b = xb.shape[0]
         z = torch.randn(b, latent_dim, generator=draws, device=xb.device)
@@ -351,7 +356,6 @@ def _epoch(
         sum_d = loss_d.detach() if sum_d is None else sum_d + loss_d.detach()
         sum_eg = loss_eg.detach() if sum_eg is None else sum_eg + loss_eg.detach()
         n_batches += 1
-        budget[0] -= 1
     if n_batches == 0:
-        return 0.0, 0.0
-    return float(sum_d) / n_batches, float(sum_eg) / n_batches
+        return 0.0, 0.0, 0
+    return float(sum_d) / n_batches, float(sum_eg) / n_batches, n_batches
