@@ -134,9 +134,7 @@ def main() -> None:
                 for member in range(args.members):
                     model_seed = seed if args.members == 1 else 100 * seed + member
                     fit_params = dict(params)
-                    if isinstance(fit_params.get("latent_dim"), int | float):
-                        pass
-                    elif str(fit_params.get("latent_dim", "")).startswith("div"):
+                    if str(fit_params.get("latent_dim", "")).startswith("div"):
                         # development rule: latent = d // k, between 2 and 32
                         k = int(fit_params["latent_dim"][3:])
                         fit_params["latent_dim"] = int(min(32, max(2, train.shape[1] // k)))

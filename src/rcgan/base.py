@@ -32,6 +32,8 @@ import torch
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .preprocessing import SCALERS
+
 __all__ = [
     "Detector",
     "Param",
@@ -164,7 +166,7 @@ def common_params(
         "epochs": Param(epochs, integer(0)),
         "batch_size": Param(batch_size, integer(1)),
         "learning_rate": Param(learning_rate, real(0.0)),
-        "scaler": Param(scaler, one_of("standard", "minmax", "unit", None)),
+        "scaler": Param(scaler, one_of(*(s for s in SCALERS if s != "image"))),
         "contamination": Param(0.1, real(0.0, 0.5, high_open=False)),
         "random_state": Param(None, _anything),
         "device": Param("cpu", _device),

@@ -31,7 +31,7 @@ from .base import (
 )
 from .networks import ACTIVATIONS, NetworkConfig, Networks, build_networks
 from .penalties import make_penalty
-from .preprocessing import Preprocessor
+from .preprocessing import IMAGE_SIZES, Preprocessor, network_image_shape
 from .scores import SCORES, anomaly_scores, score_statistics, to_paper_scale
 from .training import TrainConfig, train
 from .utils import ThreadLimit, private_rng, seed_from
@@ -77,8 +77,8 @@ class RCGAN(Detector):
     "Decisions"): the data-adaptive penalty, the combined D_xz and L2 score,
     a code a quarter as wide as the data, 3000 updates. The paper's method as
     written is ``RCGAN(penalty="normal", penalty_dxx=False, latent_dim=32,
-    scoring="discriminator", learning_rate=1e-4, max_updates=None)`` with
-    its epochs.
+    dropout=0.2, scoring="discriminator", learning_rate=1e-4,
+    max_updates=None)`` with its epochs.
 
     Parameters
     ----------
@@ -299,11 +299,12 @@ class RCGAN(Detector):
     def _network_config(
         self, n_features: int, image_shape: tuple[int, ...] | None = None
     ) -> NetworkConfig:
-        if image_shape is not None:
-            n_features = image_shape[0] * 32 * 32
+        net_shape = None if image_shape is None else network_image_shape(image_shape)
+        if net_shape is not None:
+            n_features = int(np.prod(net_shape))
         return NetworkConfig(
             n_features=n_features,
-            image_shape=None if image_shape is None else (int(image_shape[0]), 32, 32),
+            image_shape=net_shape,
             conv_width=int(self.conv_width),
             latent_dim=auto_latent_dim(n_features)
             if self.latent_dim == "auto"
@@ -324,7 +325,7 @@ class RCGAN(Detector):
         if not (isinstance(X, np.ndarray) and X.ndim in (3, 4)):
             return X, None
         shape = (1, *X.shape[1:]) if X.ndim == 3 else tuple(X.shape[1:])
-        if tuple(shape[1:]) not in ((28, 28), (32, 32)):
+        if tuple(shape[1:]) not in IMAGE_SIZES:
             raise ValueError(
                 f"images must be 28 x 28 or 32 x 32 (shape (n, C, H, W) or (n, H, W)), "
                 f"got {X.shape}"

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from .preprocessing import IMAGE_SIZES
 from .provenance import library_versions
 
 __all__ = [
@@ -207,7 +208,7 @@ def check_fitted(fitted: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[
             isinstance(image_shape, list)
             and len(image_shape) == 3
             and all(isinstance(v, int) and v > 0 for v in image_shape)
-            and tuple(image_shape[1:]) in ((28, 28), (32, 32))
+            and tuple(image_shape[1:]) in IMAGE_SIZES
             and image_shape[0] * image_shape[1] * image_shape[2] == n_features
         )
         if not ok:

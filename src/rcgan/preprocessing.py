@@ -19,16 +19,20 @@ from torch import nn
 __all__ = [
     "CLAMP",
     "IMAGE_SIZE",
+    "IMAGE_SIZES",
     "SCALERS",
     "Preprocessor",
     "crop_images",
     "fit_scaler",
+    "network_image_shape",
     "pad_images",
 ]
 
 SCALERS = ("standard", "minmax", "unit", "image", None)
 #: side of the square images the convolutional networks take
 IMAGE_SIZE = 32
+#: image sizes (H, W) accepted as input; 28 x 28 is padded to IMAGE_SIZE
+IMAGE_SIZES = ((28, 28), (IMAGE_SIZE, IMAGE_SIZE))
 #: scaled values are clamped to [-CLAMP, CLAMP] before float32: a finite but
 #: extreme input (1e38, 1e300) stays finite and ranks as the most anomalous
 CLAMP = 1e4
@@ -60,6 +64,11 @@ def fit_scaler(X: np.ndarray, kind: str | None) -> tuple[np.ndarray, np.ndarray]
         raise ValueError(f"scaler must be one of {SCALERS}, got {kind!r}")
     scale = np.where(np.isfinite(scale) & (scale > 1e-12), scale, 1.0)
     return np.asarray(center, dtype=np.float64), np.asarray(scale, dtype=np.float64)
+
+
+def network_image_shape(shape: tuple[int, ...]) -> tuple[int, int, int]:
+    """(C, H, W) of input images -> (C, 32, 32), the convolutional networks' input."""
+    return (int(shape[0]), IMAGE_SIZE, IMAGE_SIZE)
 
 
 def pad_images(x: torch.Tensor, shape: tuple[int, int, int]) -> torch.Tensor:

@@ -40,6 +40,7 @@ from torch import nn
 
 from ..base import Param, integer, one_of, real, widths
 from ..networks import ConvEncoder, ConvGenerator, NetworkConfig
+from ..preprocessing import IMAGE_SIZES, network_image_shape
 from .base import TorchDetector, baseline_params, mlp, store_params
 
 __all__ = ["DAGMM", "DSEBM", "AnoGAN", "AutoEncoder", "DeepSVDD"]
@@ -49,7 +50,7 @@ def _image_shape(name: str, value) -> None:
     if value is None:
         return
     ok = isinstance(value, (tuple, list)) and len(value) == 3
-    if not ok or tuple(value[1:]) not in ((28, 28), (32, 32)):
+    if not ok or tuple(value[1:]) not in IMAGE_SIZES:
         raise ValueError(f"{name} must be (C, 28|32, 28|32) or None, got {value!r}")
     integer(1)(name, value[0])
 
@@ -504,10 +505,11 @@ class AutoEncoder(TorchDetector):
 
     def _build(self, n_features: int) -> nn.Module:
         if self.image_shape is not None:
+            shape = network_image_shape(self.image_shape)
             config = NetworkConfig(
-                n_features=self.image_shape[0] * 1024,
+                n_features=int(np.prod(shape)),
                 latent_dim=self.latent_dim,
-                image_shape=(self.image_shape[0], 32, 32),
+                image_shape=shape,
                 conv_width=self.conv_width,
             )
             net = nn.Module()
