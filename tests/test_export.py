@@ -27,8 +27,10 @@ def run(path, X):
     [
         lambda: RCGAN(epochs=2, random_state=0),
         lambda: ALAD(epochs=2, random_state=0),
-        lambda: RCGAN(epochs=2, random_state=0, spectral_norm=True, score="fm_l2", scaler="minmax"),
-        lambda: RCGAN(epochs=2, random_state=0, score="l1", dropout=0.5),
+        lambda: RCGAN(
+            epochs=2, random_state=0, spectral_norm=True, scoring="fm_l2", scaler="minmax"
+        ),
+        lambda: RCGAN(epochs=2, random_state=0, scoring="l1", dropout=0.5),
     ],
 )
 def test_onnxruntime_equals_our_scores_on_random_rows(make, tmp_path):

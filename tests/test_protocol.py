@@ -119,3 +119,49 @@ def test_suite_protocol_and_command(tmp_path, capsys, monkeypatch, shared_data):
         from rcgan.benchmark.runner import run_jobs
 
         run_jobs([("knn", "thyroid", 0)], tmp_path / "results.jsonl", data_dir=shared_data)
+
+
+def test_runner_recovers_a_torn_last_line_and_names_a_bad_one(tmp_path):
+    """A crash mid-write leaves a torn last line: dropped (warned) and its job rerun."""
+    from rcgan.benchmark.runner import execute, read_results
+
+    class Count:
+        key = ("method", "seed")
+        protocol = "toy"
+
+        def __init__(self):
+            self.ran = []
+
+        def run(self, job):
+            self.ran.append(job["seed"])
+            return {"value": 10 * job["seed"]}
+
+        def describe(self, row):
+            return f"seed {row['seed']}"
+
+    out = tmp_path / "results.jsonl"
+    jobs = [{"method": "m", "seed": s} for s in range(3)]
+    task = Count()
+    execute(jobs[:2], out, task, verbose=False, log=None)
+    rows = read_results(out)
+    assert [r["value"] for r in rows] == [0, 10] and rows[0]["protocol"] == "toy"
+    assert rows[0]["commit"] and rows[0]["peak_rss_mb"] > 0
+    text = out.read_text()
+    out.write_text(text[: len(text) - 20])  # the second row torn by a crash
+    with pytest.warns(UserWarning, match="results.jsonl: the last line is incomplete"):
+        assert len(read_results(out)) == 1
+    task = Count()
+    with pytest.warns(UserWarning, match="dropped and its job run again"):
+        execute(jobs, out, task, verbose=False, log=None)
+    assert task.ran == [1, 2]
+    assert [r["seed"] for r in read_results(out)] == [0, 1, 2]
+    lines = out.read_text().splitlines()
+    out.write_text("\n".join([lines[0], "{oops", *lines[1:]]) + "\n")
+    with pytest.raises(ValueError, match=r"results.jsonl, line 2: not a JSON row"):
+        read_results(out)
+    out.write_text("\n".join(lines) + "\n")
+    # another protocol's file is refused
+    other = Count()
+    other.protocol = "paper"
+    with pytest.raises(ValueError, match="another protocol"):
+        execute(jobs, tmp_path / "results.jsonl", other, verbose=False, log=None)

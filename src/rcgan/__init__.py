@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib import metadata
 
+from .base import Detector
 from .estimator import ALAD, RCGAN
 
 try:
@@ -18,6 +19,10 @@ except metadata.PackageNotFoundError:  # running from a source tree
 __all__ = ["ALAD", "RCGAN", "__version__", "load"]
 
 
-def load(path, device: str | None = None) -> RCGAN:
-    """Load a model file written by ``RCGAN.save`` or ``ALAD.save``."""
-    return RCGAN.load(path, device=device)
+def load(path, device: str | None = None) -> Detector:
+    """Load a model file written by the ``save`` method of any detector of the package.
+
+    RCGAN, ALAD and the baselines (Deep SVDD, DAGMM, DSEBM, AnoGAN, the
+    autoencoder) all write the same safe format (:mod:`rcgan.persistence`).
+    """
+    return Detector.load(path, device=device)

@@ -20,6 +20,7 @@ Sign conventions, written once here:
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import math
 import numbers
@@ -30,9 +31,12 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, OutlierMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
+from torch import nn
 
-from .preprocessing import SCALERS
+from . import persistence
+from .preprocessing import SCALERS, Preprocessor
+from .utils import ThreadLimit, seed_from
 
 __all__ = [
     "Detector",
@@ -175,16 +179,44 @@ def common_params(
     }
 
 
+#: every detector class by name (the ``estimator`` field of a model file)
+_REGISTRY: dict[str, type[Detector]] = {}
+
+
 class Detector(OutlierMixin, BaseEstimator):
     """Base of every torch detector (see the module docstring).
 
-    Subclasses set ``_params`` and implement ``fit`` and ``_raw_scores(X)``
-    (higher = more anomalous); they may add checks in ``_validate_extra``.
+    The fit skeleton (:meth:`fit`: parameter and data checks, the fitted
+    :class:`~rcgan.preprocessing.Preprocessor`, the thread limit, the
+    threshold) and the model files (:meth:`save`, :meth:`load`) are written
+    here once. A subclass sets ``_params`` and ``_module_name`` (the
+    attribute holding its trained ``nn.Module``) and implements
+
+    - ``_fit_networks(x, seed, device)``: train on the scaled tensor, return
+      the training rows' anomaly scores;
+    - ``_raw_scores(X)``: anomaly scores of new rows (higher = more anomalous);
+    - ``_network_description()`` / ``_build_from(description, fitted)``: a
+      JSON description of the networks for the model file, and the untrained
+      module it describes (checked against the parameters);
+
+    and may override ``_training_rows`` (images), ``_scaler_kind``,
+    ``_validate_extra``, and, for fitted values beyond the common ones,
+    ``_fitted_extra``/``_restore_extra`` (JSON values, names in
+    ``_extra_keys``) and ``_fitted_tensor_shapes`` (tensors such as Deep
+    SVDD's centre).
     """
 
     _params: ClassVar[dict[str, Param]] = {}
     #: fewest training rows accepted by ``fit``
     _min_samples: ClassVar[int] = 2
+    #: the attribute holding the trained module
+    _module_name: ClassVar[str] = "model_"
+    #: names of the detector's own JSON fitted values in a model file
+    _extra_keys: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _REGISTRY[cls.__name__] = cls
 
     def _validate_params(self) -> None:
         for name, param in self._params.items():
@@ -194,8 +226,168 @@ class Detector(OutlierMixin, BaseEstimator):
     def _validate_extra(self) -> None:
         """Checks that involve several parameters (none by default)."""
 
+    # ----------------------------------------------------------------- fit
+    def _training_rows(self, X) -> tuple[Any, tuple[int, int, int] | None]:
+        """2-D rows of ``X`` and their image shape (None: tables)."""
+        return X, None
+
+    def _scaler_kind(self) -> str | None:
+        """Scaling fitted on the training rows (the ``scaler`` parameter)."""
+        return self.scaler
+
+    def _fit_networks(self, x: torch.Tensor, seed: int, device: torch.device) -> np.ndarray:
+        raise NotImplementedError
+
+    def fit(self, X, y=None):
+        """Train on ``X`` (normal data). ``y`` is ignored."""
+        self._validate_params()
+        X, image_shape = self._training_rows(X)
+        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=self._min_samples)
+        seed = seed_from(self.random_state)
+        self.preprocessor_ = Preprocessor.fit(X, self._scaler_kind(), image_shape)
+        device = torch.device(self.device)
+        with ThreadLimit(self.n_jobs):
+            x = self.preprocessor_.to_tensor(X, device)
+            train_scores = self._fit_networks(x, seed, device)
+        self._set_offset(train_scores)
+        return self
+
     def _raw_scores(self, X) -> np.ndarray:
         raise NotImplementedError
+
+    # ------------------------------------------------------------ model files
+    def _network_description(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _build_from(self, description: dict[str, Any], fitted: dict[str, Any]) -> nn.Module:
+        raise NotImplementedError
+
+    def _fitted_extra(self) -> dict[str, Any]:
+        """The detector's own JSON fitted values (names in ``_extra_keys``)."""
+        return {}
+
+    def _restore_extra(self, fitted: dict[str, Any]) -> None:
+        """Check and set the values of :meth:`_fitted_extra` read from a file."""
+
+    def _fitted_tensor_shapes(self, n_features: int) -> dict[str, tuple[int, ...]]:
+        """Fitted tensor attributes outside the module, with their shapes."""
+        return {}
+
+    def save(self, path) -> None:
+        """Write the fitted model to ``path`` (safetensors + JSON, no pickle).
+
+        See :mod:`rcgan.persistence` for the format; :meth:`load` (or
+        :func:`rcgan.load`) reads it back with every field checked.
+        """
+        check_is_fitted(self, self._module_name)
+        fitted = {
+            "offset_": float(self.offset_),
+            "n_features_in_": int(self.n_features_in_),
+            "history_": self.history_,
+            "image_shape_": None
+            if self.preprocessor_.image_shape is None
+            else [int(v) for v in self.preprocessor_.image_shape],
+            **self._fitted_extra(),
+        }
+        if hasattr(self, "feature_names_in_"):
+            fitted["feature_names_in_"] = [str(v) for v in self.feature_names_in_]
+        arrays = {"center_": self.preprocessor_.center, "scale_": self.preprocessor_.scale}
+        for name in self._fitted_tensor_shapes(self.n_features_in_):
+            arrays[name] = getattr(self, name).detach().to("cpu").numpy()
+        params = self.get_params()
+        if isinstance(params["random_state"], numbers.Integral):
+            params["random_state"] = int(params["random_state"])
+        elif params["random_state"] is not None:
+            params["random_state"] = None  # a RandomState object is not stored
+        persistence.save_model(
+            path,
+            estimator=type(self).__name__,
+            params=params,
+            network_config=self._network_description(),
+            fitted=fitted,
+            arrays=arrays,
+            state_dict=getattr(self, self._module_name).state_dict(),
+        )
+
+    @classmethod
+    def load(cls, path, device: str | None = None):
+        """Read a model written by :meth:`save`.
+
+        ``Detector.load`` (and :func:`rcgan.load`) reads any detector's
+        file; ``RCGAN.load`` refuses a file of another class (ALAD's is
+        accepted: ALAD is an RCGAN).
+
+        Parameters
+        ----------
+        path : str or Path
+        device : str, optional
+            Device to load onto (default: the saved ``device`` parameter,
+            or "cpu" if that is not available here).
+
+        Raises
+        ------
+        ValueError
+            If the file is not an rcgan model, is corrupted or was altered,
+            or holds a different estimator class.
+        """
+        content = persistence.load_model(path)
+        name = content.get("estimator")
+        if isinstance(name, str) and name not in _REGISTRY:
+            importlib.import_module("rcgan.baselines")  # defines (registers) the baselines
+        klass = _REGISTRY.get(name) if isinstance(name, str) else None
+        if klass is None or not issubclass(klass, cls):
+            raise ValueError(f"{path} holds a {name!r} model, not a {cls.__name__}")
+        try:
+            return klass._from_content(content, device)
+        except (TypeError, KeyError, AttributeError, ValueError, RuntimeError) as err:
+            raise ValueError(f"{path}: invalid model file ({err})") from err
+
+    @classmethod
+    def _from_content(cls, content: dict[str, Any], device: str | None):
+        """Rebuild a fitted detector from a verified file's content.
+
+        The parameters are checked as in ``fit``, the fitted values by
+        :func:`rcgan.persistence.check_fitted` and the detector's own checks,
+        the network description against the parameters, and the tensor
+        shapes against networks built on the "meta" device (no memory is
+        allocated for them).
+        """
+        est = cls(**persistence.params_from_file(content["params"]))
+        if device is not None:
+            est.device = device
+        elif torch.device(est.device).type == "cuda" and not torch.cuda.is_available():
+            est.device = "cpu"
+        est._validate_params()
+        arrays = content["arrays"]
+        fitted = persistence.check_fitted(content["fitted"], arrays, cls._extra_keys)
+        description = content["network_config"]
+        with torch.device("meta"):
+            state = est._build_from(description, fitted).state_dict()
+            shapes = {k: v.shape for k, v in state.items()}
+        persistence.check_state_shapes(shapes, content["state_dict"])
+        with torch.random.fork_rng(devices=[]):  # initialisation draws stay private
+            module = est._build_from(description, fitted)
+        module.load_state_dict(content["state_dict"], strict=True)
+        setattr(est, cls._module_name, module.to(est.device).eval())
+        n_features = fitted["n_features_in_"]
+        expected = {"center_", "scale_", *est._fitted_tensor_shapes(n_features)}
+        if set(arrays) != expected:
+            raise ValueError(f"arrays {sorted(arrays)}, expected {sorted(expected)}")
+        for name, shape in est._fitted_tensor_shapes(n_features).items():
+            a = arrays[name]
+            if a.shape != shape or a.dtype != np.float32 or not np.all(np.isfinite(a)):
+                raise ValueError(f"{name} must be finite float32 values of shape {shape}")
+            setattr(est, name, torch.from_numpy(a.copy()).to(est.device))
+        est.offset_ = fitted["offset_"]
+        est.history_ = fitted["history_"]
+        est.n_features_in_ = n_features
+        if fitted["feature_names_in_"] is not None:
+            est.feature_names_in_ = fitted["feature_names_in_"]
+        est.preprocessor_ = Preprocessor(
+            fitted["center_"], fitted["scale_"], fitted["image_shape_"]
+        )
+        est._restore_extra(fitted)
+        return est
 
     @property
     def center_(self) -> np.ndarray:

@@ -8,7 +8,6 @@ A(x) = 1 - D_xx(x, G(E(x))), in [0, 1]). ALAD is RCGAN with other defaults.
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from dataclasses import asdict
 from typing import ClassVar
@@ -31,10 +30,10 @@ from .base import (
 )
 from .networks import ACTIVATIONS, NetworkConfig, Networks, build_networks
 from .penalties import make_penalty
-from .preprocessing import IMAGE_SIZES, Preprocessor, network_image_shape
+from .preprocessing import IMAGE_SIZES, network_image_shape
 from .scores import SCORES, anomaly_scores, score_statistics, to_paper_scale
 from .training import TrainConfig, train
-from .utils import ThreadLimit, private_rng, seed_from
+from .utils import ThreadLimit, private_rng
 
 __all__ = ["ALAD", "RCGAN"]
 
@@ -206,6 +205,8 @@ class RCGAN(Detector):
     (3,)
     """
 
+    _module_name = "networks_"
+    _extra_keys = frozenset({"data_radius_", "score_stats_"})
     _params: ClassVar[dict[str, Param]] = {
         "penalty": Param("adaptive", _penalty),
         "penalty_scale": Param(1.0, real(0.0)),
@@ -365,41 +366,36 @@ class RCGAN(Detector):
         -------
         self : RCGAN
         """
-        self._validate_params()
+        return super().fit(X, y)
+
+    def _training_rows(self, X):
         X, self.image_shape_ = self._split_images(X, reset=True)
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=self._min_samples)
-        seed = seed_from(self.random_state)
-        self.preprocessor_ = Preprocessor.fit(X, self.scaler, self.image_shape_)
-        device = torch.device(self.device)
-        with ThreadLimit(self.n_jobs):
-            xt = self.preprocessor_.to_tensor(X, device)
-            data_radius = float(xt.flatten(1).norm(dim=1).max()) if xt.shape[0] else 0.0
-            penalty = make_penalty(
-                self.penalty, self.penalty_scale, data_radius, data=xt.flatten(1)
+        return X, self.image_shape_
+
+    def _fit_networks(self, xt: torch.Tensor, seed: int, device: torch.device) -> np.ndarray:
+        data_radius = float(xt.flatten(1).norm(dim=1).max()) if xt.shape[0] else 0.0
+        penalty = make_penalty(self.penalty, self.penalty_scale, data_radius, data=xt.flatten(1))
+        with private_rng(device, seed):
+            net_config = self._network_config(self.n_features_in_, self.image_shape_)
+            nets = build_networks(net_config).to(device)
+            generator = torch.Generator(device=device)
+            generator.manual_seed(seed)
+            config = TrainConfig(
+                epochs=int(self.epochs),
+                batch_size=int(self.batch_size),
+                learning_rate=float(self.learning_rate),
+                betas=(float(self.beta1), 0.999),
+                ema=None if self.ema is None else float(self.ema),
+                penalty_xx=bool(self.penalty_dxx),
+                max_updates=None if self.max_updates is None else int(self.max_updates),
             )
-            with private_rng(device, seed):
-                net_config = self._network_config(X.shape[1], self.image_shape_)
-                nets = build_networks(net_config).to(device)
-                generator = torch.Generator(device=device)
-                generator.manual_seed(seed)
-                config = TrainConfig(
-                    epochs=int(self.epochs),
-                    batch_size=int(self.batch_size),
-                    learning_rate=float(self.learning_rate),
-                    betas=(float(self.beta1), 0.999),
-                    ema=None if self.ema is None else float(self.ema),
-                    penalty_xx=bool(self.penalty_dxx),
-                    max_updates=None if self.max_updates is None else int(self.max_updates),
-                )
-                self.history_ = train(
-                    nets, xt, config, generator, penalty=penalty, verbose=bool(self.verbose)
-                )
-            self.networks_ = nets
-            self.data_radius_ = data_radius
-            self.score_stats_ = score_statistics(nets, xt)
-            train_scores = anomaly_scores(nets, xt, self.scoring, stats=self.score_stats_).numpy()
-        self._set_offset(train_scores)
-        return self
+            self.history_ = train(
+                nets, xt, config, generator, penalty=penalty, verbose=bool(self.verbose)
+            )
+        self.networks_ = nets
+        self.data_radius_ = data_radius
+        self.score_stats_ = score_statistics(nets, xt)
+        return anomaly_scores(nets, xt, self.scoring, stats=self.score_stats_).numpy()
 
     # ----------------------------------------------------------------- scoring
     def _raw_scores(self, X) -> np.ndarray:
@@ -482,104 +478,29 @@ class RCGAN(Detector):
         check_is_fitted(self, "networks_")
         return self.networks_.d_xx
 
-    # ------------------------------------------------------------ persistence
-    def save(self, path) -> None:
-        """Write the fitted model to ``path`` (safetensors + JSON, no pickle).
+    # ------------------------------------------------------------ model files
+    def _network_description(self) -> dict:
+        return asdict(self.networks_.config)
 
-        See :mod:`rcgan.persistence` for the format.
-        """
-        check_is_fitted(self, "networks_")
-        fitted = {
-            "offset_": self.offset_,
-            "n_features_in_": int(self.n_features_in_),
+    def _build_from(self, description: dict, fitted: dict) -> torch.nn.Module:
+        config = NetworkConfig(
+            **{k: tuple(v) if isinstance(v, list) else v for k, v in description.items()}
+        )
+        if config != self._network_config(fitted["n_features_in_"], fitted["image_shape_"]):
+            raise ValueError("the network configuration does not match the parameters")
+        return Networks(config)
+
+    def _fitted_extra(self) -> dict:
+        return {
             "data_radius_": self.data_radius_,
-            "history_": self.history_,
-            "image_shape_": None if self.image_shape_ is None else list(self.image_shape_),
             "score_stats_": {k: list(v) for k, v in self.score_stats_.items()},
         }
-        arrays = {"center_": self.preprocessor_.center, "scale_": self.preprocessor_.scale}
-        params = self.get_params()
-        if isinstance(params["random_state"], numbers.Integral):
-            params["random_state"] = int(params["random_state"])
-        elif params["random_state"] is not None:
-            params["random_state"] = None  # a RandomState object is not stored
-        persistence.save_model(
-            path,
-            estimator=type(self).__name__,
-            params=params,
-            network_config=asdict(self.networks_.config),
-            fitted=fitted,
-            arrays=arrays,
-            state_dict=self.networks_.state_dict(),
-        )
 
-    @classmethod
-    def load(cls, path, device: str | None = None):
-        """Read a model written by :meth:`save`.
-
-        Parameters
-        ----------
-        path : str or Path
-        device : str, optional
-            Device to load onto (default: the saved ``device`` parameter,
-            or "cpu" if that is not available here).
-
-        Raises
-        ------
-        ValueError
-            If the file is not an rcgan model, is corrupted or was altered,
-            or holds a different estimator class.
-        """
-        content = persistence.load_model(path)
-        name = content.get("estimator")
-        classes = {"RCGAN": RCGAN, "ALAD": ALAD}
-        if name not in classes or not issubclass(classes[name], cls):
-            raise ValueError(f"{path} holds a {name!r} model, not a {cls.__name__}")
-        try:
-            return classes[name]._from_content(content, device)
-        except (TypeError, KeyError, AttributeError, ValueError, RuntimeError) as err:
-            raise ValueError(f"{path}: invalid model file ({err})") from err
-
-    @classmethod
-    def _from_content(cls, content: dict, device: str | None):
-        """Rebuild a fitted estimator from a verified file's content.
-
-        The parameters are checked as in ``fit``, the network configuration
-        against the parameters, the fitted values by
-        :func:`rcgan.persistence.check_fitted`, and the tensor shapes against
-        networks built on the "meta" device (no memory is allocated for them).
-        """
-        est = cls(**persistence.params_from_file(content["params"]))
-        if device is not None:
-            est.device = device
-        elif torch.device(est.device).type == "cuda" and not torch.cuda.is_available():
-            est.device = "cpu"
-        est._validate_params()
-        fitted = persistence.check_fitted(content["fitted"], content["arrays"])
-        config = NetworkConfig(
-            **{
-                k: tuple(v) if isinstance(v, list) else v
-                for k, v in content["network_config"].items()
-            }
-        )
-        if config != est._network_config(fitted["n_features_in_"], fitted["image_shape_"]):
-            raise ValueError("the network configuration does not match the parameters")
-        with torch.device("meta"):
-            shapes = {k: v.shape for k, v in Networks(config).state_dict().items()}
-        persistence.check_state_shapes(shapes, content["state_dict"])
-
-        with torch.random.fork_rng(devices=[]):  # initialisation draws stay private
-            nets = Networks(config)
-        nets.load_state_dict(content["state_dict"], strict=True)
-        est.networks_ = nets.to(est.device).eval()
-        est.offset_ = fitted["offset_"]
-        est.data_radius_ = fitted["data_radius_"]
-        est.history_ = fitted["history_"]
-        est.n_features_in_ = fitted["n_features_in_"]
-        est.image_shape_ = fitted["image_shape_"]
-        est.score_stats_ = fitted["score_stats_"]
-        est.preprocessor_ = Preprocessor(fitted["center_"], fitted["scale_"], est.image_shape_)
-        return est
+    def _restore_extra(self, fitted: dict) -> None:
+        # score_stats_ is absent from files written before the combined scores
+        self.data_radius_ = persistence.finite_float(fitted["data_radius_"], "data_radius_")
+        self.score_stats_ = persistence.check_score_stats(fitted.get("score_stats_", {}))
+        self.image_shape_ = fitted["image_shape_"]
 
 
 class ALAD(RCGAN):

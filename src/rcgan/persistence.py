@@ -37,7 +37,9 @@ __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "check_fitted",
+    "check_score_stats",
     "check_state_shapes",
+    "finite_float",
     "load_model",
     "params_from_file",
     "save_model",
@@ -155,9 +157,10 @@ def load_model(path: str | Path) -> dict[str, Any]:
 
 #: parameters renamed since files were first written: old name -> new name
 RENAMED_PARAMS = {"score": "scoring"}
-FITTED_KEYS = {"offset_", "n_features_in_", "data_radius_", "history_", "image_shape_"}
-#: fitted values that files written before their introduction lack
-OPTIONAL_FITTED_KEYS = {"score_stats_"}
+#: fitted values every detector's file holds
+FITTED_KEYS = {"offset_", "n_features_in_", "history_", "image_shape_"}
+#: fitted values that files written by older versions lack
+OPTIONAL_FITTED_KEYS = {"feature_names_in_"}
 
 
 def params_from_file(params: dict[str, Any]) -> dict[str, Any]:
@@ -168,22 +171,15 @@ def params_from_file(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def check_fitted(fitted: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Validate a file's fitted scalars and scaling arrays; return them typed.
+def finite_float(value: Any, name: str) -> float:
+    """A stored float that must be finite."""
+    if not (isinstance(value, float) and np.isfinite(value)):
+        raise ValueError(f"{name} must be a finite number")
+    return float(value)
 
-    A file can pass its checksum and still have been written by hand, so
-    each value is checked by name, type, shape, finiteness and sign.
 
-    Returns
-    -------
-    dict
-        ``offset_``, ``n_features_in_``, ``data_radius_``, ``history_``,
-        ``image_shape_`` (tuple or None), ``score_stats_`` (empty for files
-        written before combined scores), ``center_``, ``scale_``.
-    """
-    if not FITTED_KEYS <= set(fitted) <= FITTED_KEYS | OPTIONAL_FITTED_KEYS:
-        raise ValueError(f"fitted attributes {sorted(fitted)}, expected {sorted(FITTED_KEYS)}")
-    stats = fitted.get("score_stats_", {})
+def check_score_stats(stats: Any) -> dict[str, tuple[float, float]]:
+    """Stored ``score_stats_``: score name -> [median, positive spread]."""
     ok = isinstance(stats, dict) and all(
         isinstance(v, list)
         and len(v) == 2
@@ -193,12 +189,32 @@ def check_fitted(fitted: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[
     )
     if not ok:
         raise ValueError("score_stats_ must map score names to [median, positive spread]")
+    return {k: (float(v[0]), float(v[1])) for k, v in stats.items()}
+
+
+def check_fitted(
+    fitted: dict[str, Any], arrays: dict[str, np.ndarray], extra: set[str] | frozenset = frozenset()
+) -> dict[str, Any]:
+    """Validate the fitted values every detector stores; return them typed.
+
+    A file can pass its checksum and still have been written by hand, so
+    each value is checked by name, type, shape, finiteness and sign. The
+    names in ``extra`` are the detector's own (checked by the detector);
+    they are returned as stored.
+
+    Returns
+    -------
+    dict
+        ``offset_``, ``n_features_in_``, ``history_``, ``image_shape_``
+        (tuple or None), ``feature_names_in_`` (array of str, or None),
+        ``center_``, ``scale_``, and the ``extra`` values present.
+    """
+    allowed = FITTED_KEYS | OPTIONAL_FITTED_KEYS | set(extra)
+    if not FITTED_KEYS <= set(fitted) <= allowed:
+        raise ValueError(f"fitted attributes {sorted(fitted)}, expected {sorted(FITTED_KEYS)}")
     n_features = fitted["n_features_in_"]
     if not (isinstance(n_features, int) and not isinstance(n_features, bool) and n_features >= 1):
         raise ValueError(f"n_features_in_ must be an integer >= 1, got {n_features!r}")
-    for key in ("offset_", "data_radius_"):
-        if not (isinstance(fitted[key], float) and np.isfinite(fitted[key])):
-            raise ValueError(f"{key} must be a finite number")
     history = fitted["history_"]
     if not (isinstance(history, dict) and all(isinstance(v, list) for v in history.values())):
         raise ValueError("history_ must map names to lists")
@@ -214,21 +230,34 @@ def check_fitted(fitted: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[
         if not ok:
             raise ValueError(f"image_shape_ {image_shape!r} is not valid")
         image_shape = tuple(image_shape)
+    names = fitted.get("feature_names_in_")
+    if names is not None:
+        ok = (
+            isinstance(names, list)
+            and len(names) == n_features
+            and all(isinstance(v, str) for v in names)
+            and len(set(names)) == n_features
+        )
+        if not ok:
+            raise ValueError(f"feature_names_in_ must be {n_features} distinct strings")
+        names = np.asarray(names, dtype=object)
     for key in ("center_", "scale_"):
-        a = arrays[key]
-        if a.shape != (n_features,) or a.dtype != np.float64 or not np.all(np.isfinite(a)):
+        a = arrays.get(key)
+        if a is None or a.shape != (n_features,) or a.dtype != np.float64:
+            raise ValueError(f"{key} must be {n_features} finite float64 values")
+        if not np.all(np.isfinite(a)):
             raise ValueError(f"{key} must be {n_features} finite float64 values")
     if np.any(arrays["scale_"] <= 0):
         raise ValueError("scale_ must be positive")
     return {
-        "offset_": float(fitted["offset_"]),
+        "offset_": finite_float(fitted["offset_"], "offset_"),
         "n_features_in_": int(n_features),
-        "data_radius_": float(fitted["data_radius_"]),
         "history_": history,
         "image_shape_": image_shape,
-        "score_stats_": {k: (float(v[0]), float(v[1])) for k, v in stats.items()},
+        "feature_names_in_": names,
         "center_": arrays["center_"],
         "scale_": arrays["scale_"],
+        **{k: fitted[k] for k in extra if k in fitted},
     }
 
 

@@ -3,8 +3,8 @@
 Each minibatch does one discriminator step (D_xz, D_xx and, for ALAD, D_zz
 together) and then one (E, G) step, on the objective of Eq. (10) written in
 :mod:`rcgan.losses`. ALAD is the same loop with no penalty distribution and
-with D_zz. This is the only place that calls ``zero_grad``, ``backward`` and
-``step``.
+with D_zz. Every gradient step of the package (this loop, the baselines'
+loop, AnoGAN's latent search) goes through :func:`descend`.
 
 Under ``torch.distributed`` (an initialised process group, e.g. from
 ``torchrun``), each rank trains on its shard of every epoch's permutation,
@@ -31,7 +31,7 @@ from . import losses, parallel
 from .networks import Networks
 from .penalties import PenaltySampler
 
-__all__ = ["EMA", "TrainConfig", "train"]
+__all__ = ["EMA", "TrainConfig", "descend", "train"]
 
 logger = logging.getLogger(__name__)
 
@@ -316,15 +316,26 @@ class _Players:
         """One discriminator step, then one (E, G) step; the two losses."""
         # Discriminator step: maximise Eq. (10) over D_xz, D_xx (and D_zz).
         loss_d = self.d_step(xb, z, xt, self.config.penalty_xx)
-        self.opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        self.opt_d.step()
+        descend(self.opt_d, loss_d)
         # (E, G) step: minimise Eq. (10) (non-saturating form).
         loss_eg = self.eg_step(xb, z, xt)
-        self.opt_eg.zero_grad(set_to_none=True)
-        loss_eg.backward(inputs=self.eg_params)
-        self.opt_eg.step()
+        descend(self.opt_eg, loss_eg, self.eg_params)
         return loss_d, loss_eg
+
+
+def descend(
+    optimizer: torch.optim.Optimizer,
+    loss: torch.Tensor,
+    inputs: list[torch.Tensor] | None = None,
+) -> None:
+    """One gradient step of ``optimizer`` on ``loss``.
+
+    ``inputs`` limits the backward pass to those tensors (the other
+    players' weights get no gradient); None accumulates into every leaf.
+    """
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward(inputs=inputs)
+    optimizer.step()
 
 
 def _epoch(

@@ -12,9 +12,11 @@ A baseline subclasses :class:`TorchDetector` and supplies
 - ``_params``: its parameter declarations (see :mod:`rcgan.base`, which
   also holds the sign methods shared with RCGAN).
 
-The loop here is the only place in the baselines that calls ``zero_grad``,
-``backward`` and ``step`` (the RCGAN/ALAD loop is :mod:`rcgan.training`;
-AnoGAN's latent search, a scoring procedure, steps only its latent codes).
+The fit skeleton and the model files are :class:`rcgan.base.Detector`'s;
+every gradient step goes through :func:`rcgan.training.descend` (here, in
+the RCGAN/ALAD loop and in AnoGAN's latent search, which steps only its
+latent codes). Fitted tensors outside the network (Deep SVDD's centre,
+DAGMM's mixture) are declared by ``_fitted_tensor_shapes`` and saved too.
 Scores are computed in eval mode, in zero-padded chunks of a fixed size,
 so that a row's score does not depend on the rows scored with it.
 """
@@ -30,8 +32,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
 
 from ..base import Detector, Param, common_params, real
-from ..preprocessing import Preprocessor
-from ..utils import ThreadLimit, private_rng, seed_from
+from ..training import descend
+from ..utils import ThreadLimit, private_rng
 
 __all__ = ["TorchDetector", "baseline_params"]
 
@@ -87,10 +89,6 @@ class TorchDetector(Detector):
     def _after_training(self, x: torch.Tensor) -> None:
         """Called once after the last epoch (model in eval mode)."""
 
-    def _scaler_kind(self) -> str | None:
-        """Scaling fitted on the training rows (the ``scaler`` parameter)."""
-        return self.scaler
-
     def _image_shape(self) -> tuple[int, int, int] | None:
         """Image layout of the rows (None: tables)."""
         return None
@@ -98,27 +96,28 @@ class TorchDetector(Detector):
     def _tensor(self, X: np.ndarray) -> torch.Tensor:
         return self.preprocessor_.to_tensor(X, self.device)
 
-    def fit(self, X, y=None):
-        """Train on ``X`` (normal data). ``y`` is ignored."""
-        self._validate_params()
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=self._min_samples)
-        seed = seed_from(self.random_state)
-        shape = self._image_shape()
-        self.preprocessor_ = Preprocessor.fit(X, self._scaler_kind(), shape)
-        device = torch.device(self.device)
-        with ThreadLimit(self.n_jobs):
-            x = self._tensor(X)
-            with private_rng(device, seed):
-                self.model_ = self._build(X.shape[1]).to(device)
-                self.model_.train()
-                generator = torch.Generator(device=device).manual_seed(seed)
-                self._before_training(x)
-                self.history_ = self._train(x, generator)
-                self.model_.eval()
-                self._after_training(x)
-            train_scores = self._scores(x)
-        self._set_offset(train_scores)
-        return self
+    def _training_rows(self, X):
+        return X, self._image_shape()
+
+    def _fit_networks(self, x: torch.Tensor, seed: int, device: torch.device) -> np.ndarray:
+        with private_rng(device, seed):
+            self.model_ = self._build(self.n_features_in_).to(device)
+            self.model_.train()
+            generator = torch.Generator(device=device).manual_seed(seed)
+            self._before_training(x)
+            self.history_ = self._train(x, generator)
+            self.model_.eval()
+            self._after_training(x)
+        return self._scores(x)
+
+    # ---------------------------------------------------------- model files
+    def _network_description(self) -> dict[str, Any]:
+        return {"n_features": int(self.n_features_in_)}
+
+    def _build_from(self, description: dict[str, Any], fitted: dict[str, Any]) -> nn.Module:
+        if description != {"n_features": fitted["n_features_in_"]}:
+            raise ValueError(f"network description {description!r} does not match the data")
+        return self._build(fitted["n_features_in_"])
 
     def _train(self, x: torch.Tensor, generator: torch.Generator) -> dict[str, list[float]]:
         objectives = self._objectives()
@@ -145,9 +144,7 @@ class TorchDetector(Detector):
                     zip(objectives, optimizers, strict=True)
                 ):
                     loss = loss_fn(xb, generator)
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward(inputs=params)
-                    opt.step()
+                    descend(opt, loss, params)
                     totals[k] += float(loss.detach())
                 steps += 1
             for name, total in zip(names, totals, strict=True):

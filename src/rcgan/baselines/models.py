@@ -41,6 +41,7 @@ from torch import nn
 from ..base import Param, integer, one_of, real, widths
 from ..networks import ConvEncoder, ConvGenerator, NetworkConfig
 from ..preprocessing import IMAGE_SIZES, network_image_shape
+from ..training import descend
 from .base import TorchDetector, baseline_params, mlp, store_params
 
 __all__ = ["DAGMM", "DSEBM", "AnoGAN", "AutoEncoder", "DeepSVDD"]
@@ -93,6 +94,9 @@ class DeepSVDD(TorchDetector):
         # no biases and no bounded activations: they allow the trivial
         # collapse phi = c (Ruff et al., Section 3.3)
         return mlp([n_features, *self.hidden], lambda: nn.LeakyReLU(0.1), bias=False)
+
+    def _fitted_tensor_shapes(self, n_features: int) -> dict[str, tuple[int, ...]]:
+        return {"c_": (int(self.hidden[-1]),)}
 
     def _before_training(self, x: torch.Tensor) -> None:
         with torch.no_grad():
@@ -255,6 +259,10 @@ class DAGMM(TorchDetector):
             return recon + self.lambda_energy * energy + self.lambda_cov * cov_penalty
 
         return [(list(self.model_.parameters()), loss)]
+
+    def _fitted_tensor_shapes(self, n_features: int) -> dict[str, tuple[int, ...]]:
+        k, d = int(self.n_gmm), int(self.latent_dim) + 2  # code + two error features
+        return {"phi_": (k,), "mu_": (k, d), "cov_": (k, d, d)}
 
     def _after_training(self, x: torch.Tensor) -> None:
         with torch.no_grad():
@@ -444,9 +452,7 @@ class AnoGAN(TorchDetector):
         z = torch.zeros(x.shape[0], self.latent_dim, device=x.device, requires_grad=True)
         opt = torch.optim.Adam([z], lr=self.query_lr)
         for _ in range(self.query_steps):
-            opt.zero_grad(set_to_none=True)
-            self._residual(x, z).sum().backward(inputs=[z])
-            opt.step()
+            descend(opt, self._residual(x, z).sum(), [z])
         with torch.no_grad():
             return self._residual(x, z)
 

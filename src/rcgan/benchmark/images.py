@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +34,19 @@ from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
 
 from ..baselines import get_baseline
-from ..data import CIFAR10_CLASSES, load_images
+from ..data import CIFAR10_CLASSES, dataset_sha256, load_images
 from ..estimator import ALAD, RCGAN
-from ..provenance import library_versions
 from .methods import SklearnAdapter
-from .runner import read_results
+from .runner import execute, jsonable
 
-__all__ = ["IMAGE_METHODS", "PAPER_TABLE2", "figure1", "run_table2", "table2_markdown"]
+__all__ = [
+    "IMAGE_METHODS",
+    "PAPER_TABLE2",
+    "ImageTask",
+    "figure1",
+    "run_table2",
+    "table2_markdown",
+]
 
 # ALAD's CIFAR-10 settings; dropout and the epoch budget as in 0.1.0 (the
 # library defaults changed in 0.2, the image rows keep their configuration)
@@ -131,6 +138,61 @@ def class_names(dataset: str) -> tuple[str, ...]:
     return CIFAR10_CLASSES if dataset == "cifar10" else tuple(str(d) for d in range(10))
 
 
+@dataclass
+class ImageTask:
+    """A one-class job: train on one class's official training images, AUROC on the test split.
+
+    ``max_train`` caps the training images per class (the first ones of the
+    official split; for quick runs, recorded in each row). ``device``
+    (``"cuda"`` on a GPU machine) is where the networks train and score.
+    """
+
+    dataset: str
+    epochs: int = 5
+    data_dir: str | Path | None = None
+    max_train: int | None = None
+    device: str = "cpu"
+    key: tuple[str, ...] = ("dataset", "class", "method", "seed", "epochs", "max_train")
+    protocol: str = "one-class"
+
+    def __post_init__(self) -> None:
+        self._data: tuple[np.ndarray, ...] | None = None
+
+    def run(self, job: dict[str, Any]) -> dict[str, Any]:
+        if self._data is None:
+            X_train, y_train, X_test, y_test = load_images(self.dataset, data_dir=self.data_dir)
+            flat_test = X_test.reshape(len(X_test), -1).astype(np.float32)
+            self._data = (X_train, y_train, X_test, y_test, flat_test)
+        X_train, y_train, X_test, y_test, flat_test = self._data
+        c, method, seed = job["class"], job["method"], job["seed"]
+        shape = (1, *X_train.shape[1:]) if X_train.ndim == 3 else tuple(X_train.shape[1:])
+        train = X_train[y_train == c][: self.max_train]
+        det = IMAGE_METHODS[method](shape, seed, self.epochs, self.device)
+        start = time.perf_counter()
+        det.fit(train.reshape(len(train), -1).astype(np.float32) if method in _FLAT else train)
+        fit_s = time.perf_counter() - start
+        start = time.perf_counter()
+        scores = det.anomaly_score(flat_test if method in _FLAT else X_test)
+        score_s = time.perf_counter() - start
+        return {
+            "class_name": class_names(self.dataset)[c],
+            "auroc": float(roc_auc_score(y_test != c, scores)),
+            "n_train": len(train),
+            "n_test": len(X_test),
+            "fit_seconds": fit_s,
+            "score_seconds": score_s,
+            "train_images_per_s": None if method == "iforest" else self.epochs * len(train) / fit_s,
+            "config": jsonable(det.get_params()),
+            "data_sha256": dataset_sha256(self.dataset),
+        }
+
+    def describe(self, row: dict[str, Any]) -> str:
+        return (
+            f"{row['dataset']} class {row['class']} {row['method']} seed {row['seed']}: "
+            f"AUROC {row['auroc']:.3f} ({row['fit_seconds']:.0f} s)"
+        )
+
+
 def run_table2(
     dataset: str,
     out: str | Path,
@@ -143,69 +205,25 @@ def run_table2(
     max_train: int | None = None,
     device: str = "cpu",
 ) -> list[dict]:
-    """Run the one-class jobs not yet in ``out``; returns the new rows.
-
-    ``max_train`` caps the training images per class (the first ones of the
-    official split; for quick runs, recorded in each row). ``device``
-    (``"cuda"`` on a GPU machine) is where the networks train and score.
-    """
+    """Run the one-class jobs not yet in ``out`` (see :class:`ImageTask`); the new rows."""
     for m in methods:
         if m not in IMAGE_METHODS:
             raise ValueError(f"unknown method {m!r}; valid names: {sorted(IMAGE_METHODS)}")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    done = {(r["dataset"], r["class"], r["method"], r["seed"]) for r in read_results(out)}
+    task = ImageTask(dataset, epochs, data_dir, max_train, device)
     jobs = [
-        (c, m, s)
+        {
+            "dataset": dataset,
+            "class": int(c),
+            "method": m,
+            "seed": s,
+            "epochs": epochs,
+            "max_train": max_train,
+        }
         for c in classes
         for m in methods
         for s in range(seeds)
-        if (dataset, c, m, s) not in done
     ]
-    if not jobs:
-        return []
-    X_train, y_train, X_test, y_test = load_images(dataset, data_dir=data_dir)
-    shape = (1, *X_train.shape[1:]) if X_train.ndim == 3 else tuple(X_train.shape[1:])
-    flat_test = X_test.reshape(len(X_test), -1).astype(np.float32)
-    rows = []
-    for c, method, seed in jobs:
-        train = X_train[y_train == c][:max_train]
-        det = IMAGE_METHODS[method](shape, seed, epochs, device)
-        start = time.perf_counter()
-        det.fit(train.reshape(len(train), -1).astype(np.float32) if method in _FLAT else train)
-        fit_s = time.perf_counter() - start
-        start = time.perf_counter()
-        scores = det.anomaly_score(flat_test if method in _FLAT else X_test)
-        score_s = time.perf_counter() - start
-        row = {
-            "dataset": dataset,
-            "class": int(c),
-            "class_name": class_names(dataset)[c],
-            "method": method,
-            "seed": seed,
-            "epochs": epochs,
-            "max_train": max_train,
-            "auroc": float(roc_auc_score(y_test != c, scores)),
-            "n_train": len(train),
-            "n_test": len(X_test),
-            "fit_seconds": fit_s,
-            "score_seconds": score_s,
-            "train_images_per_s": None if method == "iforest" else epochs * len(train) / fit_s,
-            "config": {
-                k: v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
-                for k, v in det.get_params().items()
-            },
-            "versions": library_versions(),
-        }
-        with out.open("a") as fh:
-            fh.write(json.dumps(row) + "\n")
-        rows.append(row)
-        if log is not None:
-            log(
-                f"{dataset} class {c} {method} seed {seed}: AUROC {row['auroc']:.3f} "
-                f"({fit_s:.0f} s)"
-            )
-    return rows
+    return execute(jobs, out, task, verbose=False, log=log)
 
 
 def table2_markdown(rows: list[dict], dataset: str, methods: tuple[str, ...]) -> str:

@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from .download import RemoteFile, cache_dir, fetch
-from .images import IMAGES, load_images
+from .images import CIFAR10_FILE, IMAGES, MNIST_FILES, load_images
 
 __all__ = [
     "ADBENCH",
@@ -232,7 +232,11 @@ def _kdd_cached(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def dataset_sha256(name: str, source: str = "odds") -> dict[str, str]:
-    """SHA-256 of the file(s) behind a tabular data set (for result provenance)."""
+    """SHA-256 of the file(s) behind a data set (for result provenance)."""
+    if name == "mnist":
+        return {f.name: f.sha256 for f in MNIST_FILES.values()}
+    if name == "cifar10":
+        return {CIFAR10_FILE.name: CIFAR10_FILE.sha256}
     if name in ADBENCH:
         key = f"adbench/{_ADBENCH_FILES[name][0]}"
     elif name == "kddcup99":
@@ -242,7 +246,7 @@ def dataset_sha256(name: str, source: str = "odds") -> dict[str, str]:
     elif name in TABULAR:
         key = f"{name}.mat"
     else:
-        raise ValueError(f"unknown tabular data set {name!r}")
+        raise ValueError(f"unknown data set {name!r}")
     return {key: FILES[key].sha256}
 
 
