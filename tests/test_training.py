@@ -150,3 +150,43 @@ def test_update_budget_stops_within_an_epoch(monkeypatch):
     X = manifold_data(200, 0)  # 4 batches of 50 per epoch
     det = RCGAN(epochs=10, max_updates=6, batch_size=50, random_state=0).fit(X)
     assert len(calls) == 6 and len(det.history_["loss_d"]) == 2  # 4 + 2 updates
+
+
+def test_alad_network_details_are_what_they_say(tmp_path):
+    """ALAD's options: BN on D_xz's x-branch with per-kind statistics, its own
+    dropout, and (E, G) steps on their own minibatches."""
+    import numpy as np
+
+    import rcgan
+    from rcgan import ALAD
+    from rcgan.training import d_xz_logits
+
+    cfg = NetworkConfig(n_features=3, latent_dim=2, dxz_batchnorm=True, dxz_dropout=0.5)
+    torch.manual_seed(0)
+    nets = build_networks(cfg)
+    assert isinstance(nets.d_xz.x_branch[1], torch.nn.BatchNorm1d)
+    drops = {m.p for m in nets.d_xz.modules() if isinstance(m, torch.nn.Dropout)}
+    assert drops == {0.5}
+    assert {m.p for m in nets.d_xx.modules() if isinstance(m, torch.nn.Dropout)} == {0.2}
+    # per-kind batch statistics: the data pairs' logits do not depend on the fakes
+    nets.train()
+    nets.d_xz.z_branch[2].p = nets.d_xz.joint[2].p = 0.0  # no dropout noise in the comparison
+    x, z = torch.randn(8, 3), torch.randn(8, 2)
+    fake_x, fake_z = torch.randn(8, 3) * 5, torch.randn(8, 2)
+    both = d_xz_logits(nets, torch.cat((x, fake_x)), torch.cat((z, fake_z)), [8, 8, 0])
+    assert torch.allclose(both[:8], nets.d_xz(x, z))
+    assert not torch.allclose(
+        nets.d_xz(torch.cat((x, fake_x)), torch.cat((z, fake_z)))[:8], both[:8]
+    )
+
+    X = np.random.default_rng(0).normal(size=(120, 4))
+    kw = dict(epochs=2, random_state=0, dxz_batchnorm=True, dxz_dropout=0.5)
+    a = ALAD(**kw).fit(X)
+    b = ALAD(**kw, separate_batches=True).fit(X)
+    assert np.isfinite(a.score_samples(X)).all()
+    assert not np.array_equal(a.score_samples(X), b.score_samples(X))
+    assert np.array_equal(
+        b.score_samples(X), ALAD(**kw, separate_batches=True).fit(X).score_samples(X)
+    )
+    b.save(tmp_path / "m.rcgan")  # BN running statistics travel with the weights
+    assert np.array_equal(rcgan.load(tmp_path / "m.rcgan").score_samples(X), b.score_samples(X))

@@ -121,6 +121,16 @@ class RCGAN(Detector):
     dropout : float, default=0.0
         Dropout of the discriminators in training (never at scoring; ALAD's
         reference networks use 0.2-0.5).
+    dxz_dropout : float or None, default=None
+        Dropout of D_xz's z-branch and joint layer; None: ``dropout``.
+        ALAD's tabular networks use 0.5 there and 0.2 in D_xx and D_zz.
+    dxz_batchnorm : bool, default=False
+        Batch norm on D_xz's x-branch, as ALAD's tabular networks (statistics
+        per pair kind in training, running statistics at scoring).
+    separate_batches : bool, default=False
+        Give the (E, G) step its own minibatch, z and penalty draws (a second
+        permutation per epoch), as ALAD's reference loop; by default both
+        steps of an update see the same draws.
     activation : {"leaky_relu", "relu", "tanh", "elu"}, default="leaky_relu"
         Hidden activation of E and the discriminators.
     spectral_norm : bool, default=False
@@ -219,6 +229,9 @@ class RCGAN(Detector):
         "disc_zz_hidden": Param((32,), widths()),
         "discriminator_zz": Param(False, boolean),
         "dropout": Param(0.0, real(0.0, 1.0, low_open=False)),
+        "dxz_dropout": Param(None, real(0.0, 1.0, low_open=False, optional=True)),
+        "dxz_batchnorm": Param(False, boolean),
+        "separate_batches": Param(False, boolean),
         "activation": Param("leaky_relu", one_of(*ACTIVATIONS)),
         "spectral_norm": Param(False, boolean),
         "conv_width": Param(64, integer(1)),
@@ -244,6 +257,9 @@ class RCGAN(Detector):
         disc_zz_hidden=(32,),
         discriminator_zz=False,
         dropout=0.0,
+        dxz_dropout=None,
+        dxz_batchnorm=False,
+        separate_batches=False,
         activation="leaky_relu",
         spectral_norm=False,
         conv_width=64,
@@ -273,6 +289,9 @@ class RCGAN(Detector):
         self.disc_zz_hidden = disc_zz_hidden
         self.discriminator_zz = discriminator_zz
         self.dropout = dropout
+        self.dxz_dropout = dxz_dropout
+        self.dxz_batchnorm = dxz_batchnorm
+        self.separate_batches = separate_batches
         self.activation = activation
         self.spectral_norm = spectral_norm
         self.conv_width = conv_width
@@ -316,6 +335,8 @@ class RCGAN(Detector):
             disc_xx_hidden=tuple(int(w) for w in self.disc_xx_hidden),
             disc_zz_hidden=tuple(int(w) for w in self.disc_zz_hidden),
             dropout=float(self.dropout),
+            dxz_dropout=None if self.dxz_dropout is None else float(self.dxz_dropout),
+            dxz_batchnorm=bool(self.dxz_batchnorm),
             activation=self.activation,
             spectral_norm=bool(self.spectral_norm),
             with_dzz=bool(self.discriminator_zz),
@@ -388,6 +409,7 @@ class RCGAN(Detector):
                 ema=None if self.ema is None else float(self.ema),
                 penalty_xx=bool(self.penalty_dxx),
                 max_updates=None if self.max_updates is None else int(self.max_updates),
+                separate_batches=bool(self.separate_batches),
             )
             self.history_ = train(
                 nets, xt, config, generator, penalty=penalty, verbose=bool(self.verbose)

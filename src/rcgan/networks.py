@@ -80,6 +80,13 @@ class NetworkConfig:
     conv_width : int
         Channels of the first convolution (ALAD: 128; doubled at each
         stride-2 layer).
+    dxz_batchnorm : bool
+        Batch norm on D_xz's x-branch (ALAD's tabular networks); its
+        statistics are taken per pair kind in training (see
+        :func:`rcgan.training.d_xz_logits`), running statistics at scoring.
+    dxz_dropout : float or None
+        Dropout of D_xz's z-branch and joint layer (ALAD's tabular networks:
+        0.5); None: ``dropout``.
     """
 
     n_features: int
@@ -95,6 +102,8 @@ class NetworkConfig:
     with_dzz: bool = False
     image_shape: tuple[int, int, int] | None = None
     conv_width: int = 128
+    dxz_batchnorm: bool = False
+    dxz_dropout: float | None = None
 
 
 def _linear(n_in: int, n_out: int, spectral: bool = False) -> nn.Module:
@@ -167,9 +176,15 @@ class JointDiscriminator(nn.Module):
         activation: str,
         dropout: float,
         spectral: bool,
+        batchnorm: bool = False,
     ) -> None:
         super().__init__()
-        self.x_branch, _ = _mlp(x_dim, (hidden,), activation, 0.0, spectral)
+        if batchnorm:  # Linear -> BatchNorm -> activation (ALAD's x-branch)
+            self.x_branch = nn.Sequential(
+                _linear(x_dim, hidden, spectral), nn.BatchNorm1d(hidden), ACTIVATIONS[activation]()
+            )
+        else:
+            self.x_branch, _ = _mlp(x_dim, (hidden,), activation, 0.0, spectral)
         self.z_branch, _ = _mlp(z_dim, (hidden,), activation, dropout, spectral)
         self.joint, _ = _mlp(2 * hidden, (hidden,), activation, dropout, spectral)
         self.out = _linear(hidden, 1, spectral)
@@ -339,7 +354,13 @@ class Networks(nn.Module):
             self.encoder = MLPEncoder(config)
             self.generator = MLPGenerator(config)
             self.d_xz = JointDiscriminator(
-                config.n_features, config.latent_dim, config.disc_hidden, act, drop, sn
+                config.n_features,
+                config.latent_dim,
+                config.disc_hidden,
+                act,
+                drop if config.dxz_dropout is None else config.dxz_dropout,
+                sn,
+                config.dxz_batchnorm,
             )
             self.d_xx = PairDiscriminator(config.n_features, config.disc_xx_hidden, act, drop, sn)
         self.d_zz = (

@@ -31,7 +31,7 @@ from . import losses, parallel
 from .networks import Networks
 from .penalties import PenaltySampler
 
-__all__ = ["EMA", "TrainConfig", "descend", "train"]
+__all__ = ["EMA", "TrainConfig", "d_xz_logits", "descend", "train"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,10 @@ class TrainConfig:
     max_updates : int or None
         Stop after this many alternating updates (one D step and one (E, G)
         step), even within an epoch; None: ``epochs`` full passes.
+    separate_batches : bool
+        Draw the (E, G) step's minibatch, z and penalty samples independently
+        of the discriminator step's (a second permutation per epoch), as
+        ALAD's reference loop; False: both steps see the same draws.
     """
 
     epochs: int
@@ -68,6 +72,7 @@ class TrainConfig:
     ema: float | None = 0.999
     penalty_xx: bool = True
     max_updates: int | None = None
+    separate_batches: bool = False
 
 
 class EMA:
@@ -125,6 +130,20 @@ def _adam(params: list[torch.nn.Parameter], config: TrainConfig) -> torch.optim.
     return torch.optim.Adam(params, lr=config.learning_rate, betas=config.betas, foreach=True)
 
 
+def d_xz_logits(nets: Networks, xs: torch.Tensor, zs: torch.Tensor, sizes: list[int]):
+    """D_xz logits of the stacked pairs (data, generated, penalty), one call per kind.
+
+    Without batch statistics the stack goes through D_xz in one call (equal
+    to separate calls); with batch norm on D_xz (``dxz_batchnorm``) each
+    kind of pair gets its own call and so its own statistics, as in ALAD's
+    reference code.
+    """
+    if not nets.config.dxz_batchnorm:
+        return nets.d_xz(xs, zs)
+    parts = zip(xs.split(sizes), zs.split(sizes), strict=True)
+    return torch.cat([nets.d_xz(x, z) for x, z in parts if x.shape[0]])
+
+
 def discriminator_objective(
     nets: Networks,
     x: torch.Tensor,
@@ -146,7 +165,10 @@ def discriminator_objective(
         rec = nets.generator(e_xz[:b])
         egz = nets.encoder(gz) if nets.d_zz is not None else None
     # one call per discriminator: data pairs, generated pairs, penalty pairs
-    logits = nets.d_xz(torch.cat((x, gz, x_xz[b:])), torch.cat((e_xz[:b], z, e_xz[b:])))
+    sizes = [b, b, x_xz.shape[0] - b]
+    logits = d_xz_logits(
+        nets, torch.cat((x, gz, x_xz[b:])), torch.cat((e_xz[:b], z, e_xz[b:])), sizes
+    )
     loss = losses.discriminator_xz_loss(
         logits[:b], logits[b : 2 * b], logits[2 * b :] if xt is not None else None
     )
@@ -175,7 +197,10 @@ def encoder_generator_objective(
     e_xz = nets.encoder(x_xz)
     gz = nets.generator(z)
     rec = nets.generator(e_xz[:b])
-    logits = nets.d_xz(torch.cat((x, gz, x_xz[b:])), torch.cat((e_xz[:b], z, e_xz[b:])))
+    sizes = [b, b, x_xz.shape[0] - b]
+    logits = d_xz_logits(
+        nets, torch.cat((x, gz, x_xz[b:])), torch.cat((e_xz[:b], z, e_xz[b:])), sizes
+    )
     loss = losses.encoder_generator_xz_loss(
         logits[:b], logits[b : 2 * b], logits[2 * b :] if xt is not None else None
     ) + losses.encoder_generator_pair_loss(nets.d_xx(x, rec))
@@ -271,7 +296,19 @@ def train(
         perm = torch.randperm(n, generator=generator, device=x.device)
         if world > 1:  # equal shards: every rank takes the same number of steps
             perm = perm[rank::world][:shard]
-        batches = (x[perm[start : start + batch_size]] for start in range(0, len(perm), batch_size))
+        if config.separate_batches:  # the (E, G) step's own permutation
+            perm_eg = torch.randperm(n, generator=generator, device=x.device)
+            if world > 1:
+                perm_eg = perm_eg[rank::world][:shard]
+            batches = (
+                (x[perm[start : start + batch_size]], x[perm_eg[start : start + batch_size]])
+                for start in range(0, len(perm), batch_size)
+            )
+        else:
+            batches = (
+                (x[perm[start : start + batch_size]], None)
+                for start in range(0, len(perm), batch_size)
+            )
         loss_d, loss_eg, done = _epoch(players, batches, draws, penalty, ema, remaining)
         if remaining is not None:
             remaining -= done
@@ -311,13 +348,23 @@ class _Players:
         self.opt_d = _adam(d_params, config)
 
     def update(
-        self, xb: torch.Tensor, z: torch.Tensor, xt: torch.Tensor | None
+        self,
+        xb: torch.Tensor,
+        z: torch.Tensor,
+        xt: torch.Tensor | None,
+        eg_draws: tuple[torch.Tensor, torch.Tensor, torch.Tensor | None] | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """One discriminator step, then one (E, G) step; the two losses."""
+        """One discriminator step, then one (E, G) step; the two losses.
+
+        ``eg_draws``: the (E, G) step's own (minibatch, z, penalty samples);
+        None: the discriminator step's.
+        """
         # Discriminator step: maximise Eq. (10) over D_xz, D_xx (and D_zz).
         loss_d = self.d_step(xb, z, xt, self.config.penalty_xx)
         descend(self.opt_d, loss_d)
         # (E, G) step: minimise Eq. (10) (non-saturating form).
+        if eg_draws is not None:
+            xb, z, xt = eg_draws
         loss_eg = self.eg_step(xb, z, xt)
         descend(self.opt_eg, loss_eg, self.eg_params)
         return loss_d, loss_eg
@@ -348,20 +395,27 @@ def _epoch(
 ) -> tuple[float, float, int]:
     """One pass over ``batches``, at most ``max_updates`` of them (None: all).
 
+    Each batch is ``(discriminator rows, (E, G) rows or None)``.
+
     Returns the mean discriminator and (E, G) losses and the number of updates.
     """
     latent_dim = players.nets.config.latent_dim
     sum_d = sum_eg = None
     n_batches = 0
-    for xb in batches:
-        if max_updates is not None and n_batches >= max_updates:
-            break
-        b = xb.shape[0]
-        z = torch.randn(b, latent_dim, generator=draws, device=xb.device)
+
+    def draw(xb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        z = torch.randn(xb.shape[0], latent_dim, generator=draws, device=xb.device)
         xt = None
         if penalty is not None:
-            xt = penalty(b, xb[0].numel(), draws).to(xb).view(xb.shape)
-        loss_d, loss_eg = players.update(xb, z, xt)
+            xt = penalty(xb.shape[0], xb[0].numel(), draws).to(xb).view(xb.shape)
+        return xb, z, xt
+
+    for xb, xb_eg in batches:
+        if max_updates is not None and n_batches >= max_updates:
+            break
+        _, z, xt = draw(xb)
+        eg_draws = None if xb_eg is None else draw(xb_eg)
+        loss_d, loss_eg = players.update(xb, z, xt, eg_draws)
         if ema is not None:
             ema.update()
         sum_d = loss_d.detach() if sum_d is None else sum_d + loss_d.detach()
