@@ -42,7 +42,7 @@ BAD = [
     ({"batch_size": 0}, "batch_size must be an integer >= 1, got 0"),
     ({"learning_rate": True}, "learning_rate must be a number in"),
     ({"learning_rate": -1e-3}, "learning_rate must be a number in"),
-    ({"contamination": 0.7}, "contamination must be a number in"),
+    ({"contamination": 0.7}, "contamination must be .auto. or a number in"),
     ({"scaler": "robust"}, "scaler='robust' is not valid"),
     ({"device": "nope"}, "device='nope' is not a valid torch device"),
     ({"n_jobs": 0}, "n_jobs must be an integer >= 1, got 0"),

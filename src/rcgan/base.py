@@ -157,6 +157,36 @@ def _n_jobs(name: str, value: Any) -> None:
     integer(1)(name, value)
 
 
+def _contamination(name: str, value: Any) -> None:
+    if isinstance(value, str) and value == "auto":
+        return
+    try:
+        real(0.0, 0.5, high_open=False)(name, value)
+    except ValueError:
+        raise ValueError(f"{name} must be 'auto' or a number in (0, 0.5], got {value!r}") from None
+
+
+#: ``contamination="auto"``: share of the training rows held out to calibrate
+#: the threshold, and the false-positive rate it targets on normal rows
+AUTO_CALIBRATION_SHARE = 0.1
+AUTO_FALSE_POSITIVE_RATE = 0.01
+
+
+def conformal_threshold(calibration_scores: np.ndarray, rate: float) -> float:
+    """Split-conformal threshold for a false-positive rate of at most ``rate``.
+
+    With m calibration scores of normal rows, flagging a new normal row when
+    its score exceeds the ceil((1 - rate)(m + 1))-th smallest calibration
+    score happens with probability at most ``rate`` (the rows being
+    exchangeable; Vovk et al. 2005, Laxhammar and Falkman 2015). With too
+    few rows for that rank (m < 1 / rate - 1) the largest score is used,
+    which bounds the rate by 1 / (m + 1) only.
+    """
+    s = np.sort(np.asarray(calibration_scores, dtype=np.float64))
+    k = math.ceil((1.0 - rate) * (len(s) + 1))
+    return float(s[min(k, len(s)) - 1])
+
+
 def _verbose(name: str, value: Any) -> None:
     if not isinstance(value, (bool, np.bool_, numbers.Integral)):
         raise ValueError(f"{name} must be True or False, got {value!r}")
@@ -171,13 +201,16 @@ def common_params(
         "batch_size": Param(batch_size, integer(1)),
         "learning_rate": Param(learning_rate, real(0.0)),
         "scaler": Param(scaler, one_of(*(s for s in SCALERS if s != "image"))),
-        "contamination": Param(0.1, real(0.0, 0.5, high_open=False)),
+        "contamination": Param(0.1, _contamination),
         "random_state": Param(None, _anything),
         "device": Param("cpu", _device),
         "n_jobs": Param(1, _n_jobs),
         "verbose": Param(False, _verbose),
     }
 
+
+#: fitted score vectors stored in model files (optional: older files lack them)
+_SCORE_ARRAYS = ("decision_scores_", "calibration_scores_")
 
 #: every detector class by name (the ``estimator`` field of a model file)
 _REGISTRY: dict[str, type[Detector]] = {}
@@ -244,13 +277,31 @@ class Detector(OutlierMixin, BaseEstimator):
         X, image_shape = self._training_rows(X)
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=self._min_samples)
         seed = seed_from(self.random_state)
+        X_cal, self.calibration_scores_ = None, None
+        if isinstance(self.contamination, str):  # "auto": hold out calibration rows
+            order = np.random.default_rng(seed).permutation(X.shape[0])
+            n_cal = round(AUTO_CALIBRATION_SHARE * X.shape[0])
+            if n_cal < 1 or X.shape[0] - n_cal < self._min_samples:
+                raise ValueError(
+                    f'contamination="auto" needs calibration rows: {X.shape[0]} training rows '
+                    "are too few"
+                )
+            X_cal, X = X[np.sort(order[:n_cal])], X[np.sort(order[n_cal:])]
         self.preprocessor_ = Preprocessor.fit(X, self._scaler_kind(), image_shape)
         device = torch.device(self.device)
         with ThreadLimit(self.n_jobs):
             x = self.preprocessor_.to_tensor(X, device)
             train_scores = self._fit_networks(x, seed, device)
-        self._set_offset(train_scores)
+            if X_cal is not None:
+                x_cal = self.preprocessor_.to_tensor(X_cal, device)
+                self.calibration_scores_ = np.asarray(self._tensor_scores(x_cal), np.float64)
+        self.decision_scores_ = np.asarray(train_scores, dtype=np.float64)
+        self._set_offset()
         return self
+
+    def _tensor_scores(self, x: torch.Tensor) -> np.ndarray:
+        """Anomaly scores of scaled rows already in network layout."""
+        raise NotImplementedError
 
     def _raw_scores(self, X) -> np.ndarray:
         raise NotImplementedError
@@ -294,6 +345,9 @@ class Detector(OutlierMixin, BaseEstimator):
         arrays = {"center_": self.preprocessor_.center, "scale_": self.preprocessor_.scale}
         for name in self._fitted_tensor_shapes(self.n_features_in_):
             arrays[name] = getattr(self, name).detach().to("cpu").numpy()
+        for name in _SCORE_ARRAYS:
+            if getattr(self, name, None) is not None:
+                arrays[name] = np.asarray(getattr(self, name), dtype=np.float64)
         params = self.get_params()
         if isinstance(params["random_state"], numbers.Integral):
             params["random_state"] = int(params["random_state"])
@@ -371,8 +425,15 @@ class Detector(OutlierMixin, BaseEstimator):
         setattr(est, cls._module_name, module.to(est.device).eval())
         n_features = fitted["n_features_in_"]
         expected = {"center_", "scale_", *est._fitted_tensor_shapes(n_features)}
-        if set(arrays) != expected:
+        if not expected <= set(arrays) <= expected | set(_SCORE_ARRAYS):
             raise ValueError(f"arrays {sorted(arrays)}, expected {sorted(expected)}")
+        for name in _SCORE_ARRAYS:  # absent from files written before 0.3
+            a = arrays.get(name)
+            if a is not None and (a.ndim != 1 or a.dtype != np.float64 or np.isnan(a).any()):
+                raise ValueError(f"{name} must be a vector of float64 scores")
+            setattr(est, name, a)
+        if isinstance(est.contamination, str) and est.calibration_scores_ is None:
+            raise ValueError('contamination="auto" without calibration scores')
         for name, shape in est._fitted_tensor_shapes(n_features).items():
             a = arrays[name]
             if a.shape != shape or a.dtype != np.float32 or not np.all(np.isfinite(a)):
@@ -401,9 +462,116 @@ class Detector(OutlierMixin, BaseEstimator):
         check_is_fitted(self, "preprocessor_")
         return self.preprocessor_.scale
 
-    def _set_offset(self, train_scores: np.ndarray) -> None:
-        """``offset_``: the ``contamination`` quantile of the training normality scores."""
-        self.offset_ = float(np.percentile(-np.asarray(train_scores), 100.0 * self.contamination))
+    def _set_offset(self) -> None:
+        """``offset_`` from ``contamination``.
+
+        A number c: the c quantile of the training rows' normality scores
+        (c of the training rows are flagged). "auto": minus the conformal
+        threshold of the held-out calibration rows' scores at a 1 %
+        false-positive rate (:func:`conformal_threshold`).
+        """
+        if isinstance(self.contamination, str):
+            if self.calibration_scores_ is None:
+                raise ValueError('contamination="auto" needs a model fitted with it')
+            threshold = conformal_threshold(self.calibration_scores_, AUTO_FALSE_POSITIVE_RATE)
+            self.offset_ = -threshold
+        else:
+            self.offset_ = float(np.percentile(-self.decision_scores_, 100.0 * self.contamination))
+
+    def set_threshold(self, contamination: float | str | None = None, threshold=None):
+        """Change the threshold of a fitted model without refitting.
+
+        Parameters
+        ----------
+        contamination : float in (0, 0.5] or "auto", optional
+            Flag this share of the training rows (or "auto", for a model fitted
+            with ``contamination="auto"``); stored as the ``contamination``
+            parameter.
+        threshold : float, optional
+            Flag rows whose anomaly score ``-score_samples(X)`` exceeds it.
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self, "offset_")
+        if (contamination is None) == (threshold is None):
+            raise ValueError("give exactly one of contamination and threshold")
+        if threshold is not None:
+            real()("threshold", threshold)
+            self.offset_ = -float(threshold)
+            return self
+        _contamination("contamination", contamination)
+        if getattr(self, "decision_scores_", None) is None:
+            raise ValueError(
+                "this model holds no training scores (a file written before 0.3); refit it"
+            )
+        self.contamination = contamination
+        self._set_offset()
+        return self
+
+    @property
+    def threshold_(self) -> float:
+        """Rows with an anomaly score (``-score_samples``) above it are outliers."""
+        check_is_fitted(self, "offset_")
+        return -self.offset_
+
+    @property
+    def labels_(self) -> np.ndarray:
+        """1 for the training rows above ``threshold_``, else 0 (PyOD's convention)."""
+        check_is_fitted(self, "decision_scores_")
+        return (self.decision_scores_ > self.threshold_).astype(int)
+
+    def predict_proba(self, X, method: str = "linear") -> np.ndarray:
+        """Probability-like outlier scores, shape (n, 2): [P(normal), P(outlier)].
+
+        ``method="linear"``: the anomaly score min-max scaled by the training
+        rows' scores, clipped to [0, 1]; ``"unify"``: the Gaussian scaling of
+        Kriegel et al. (2011), erf((s - mean) / (std sqrt 2)) clipped to
+        [0, 1], with the mean and std of the training rows' scores. These
+        are rescaled scores, not calibrated probabilities.
+        """
+        check_is_fitted(self, "decision_scores_")
+        s, train = -self.score_samples(X), self.decision_scores_
+        if method == "linear":
+            low, high = train.min(), train.max()
+            p = (s - low) / (high - low) if high > low else (s > high).astype(float)
+        elif method == "unify":
+            from scipy.special import erf
+
+            std = train.std()
+            p = erf((s - train.mean()) / (std * math.sqrt(2))) if std > 0 else (s > train.mean())
+        else:
+            raise ValueError(f"method={method!r} is not valid; valid values: ['linear', 'unify']")
+        p = np.clip(np.nan_to_num(np.asarray(p, dtype=np.float64), nan=1.0), 0.0, 1.0)
+        return np.column_stack((1.0 - p, p))
+
+    def predict_confidence(self, X) -> np.ndarray:
+        """Confidence in each ``predict`` label, in [0.5, 1] (ExCeeD, Perini et al. 2020).
+
+        A row whose score exceeds k of the n training scores has outlier
+        probability p = (1 + k) / (2 + n) (Bayesian, uniform prior); the
+        confidence that it is an outlier is the chance that, with n rows
+        drawn at that p, at least n (1 - contamination) fall below it:
+        P(Binomial(n, p) >= n - floor(n c)). For rows predicted normal the
+        confidence is one minus that. For ``contamination="auto"`` the
+        training share above ``threshold_`` stands for c.
+        """
+        check_is_fitted(self, "decision_scores_")
+        from scipy.stats import binom
+
+        s = -self.score_samples(X)
+        train = np.sort(self.decision_scores_)
+        n = len(train)
+        k = np.searchsorted(train, s, side="right")
+        p = (1.0 + k) / (2.0 + n)
+        c = (
+            float(np.mean(train > self.threshold_))
+            if isinstance(self.contamination, str)
+            else (float(self.contamination))
+        )
+        outlier_conf = binom.sf(n - math.floor(n * c) - 1, n, p)
+        return np.where(s > self.threshold_, outlier_conf, 1.0 - outlier_conf)
 
     def anomaly_score(self, X) -> np.ndarray:
         """Per-row anomaly score, higher = more anomalous."""

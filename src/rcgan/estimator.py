@@ -166,9 +166,13 @@ class RCGAN(Detector):
         Per-feature scaling fitted on the training data: zero mean and unit
         variance, or the training range mapped to [-1, 1]. t(x) = N(0, I)
         only makes sense on scaled data.
-    contamination : float, default=0.1
-        Expected share of outliers, in (0, 0.5]; sets ``offset_`` as that
-        quantile of the training scores.
+    contamination : float or "auto", default=0.1
+        Expected share of outliers, in (0, 0.5]: ``offset_`` flags that share
+        of the training rows. "auto" needs no such guess: 10 % of the
+        training rows are held out, and the threshold is set so that at
+        most 1 % of normal rows are flagged (split conformal,
+        :func:`rcgan.base.conformal_threshold`). Change it after fit with
+        :meth:`set_threshold`.
     random_state : int, RandomState instance or None, default=None
         Seed of the initialisation, dropout, minibatch order and latent and
         penalty draws. Same seed and data: bit-identical scores. Torch's and
@@ -196,6 +200,12 @@ class RCGAN(Detector):
         ``(X - center_) / scale_``).
     offset_ : float
         Threshold on ``score_samples`` (see ``decision_function``).
+    decision_scores_ : ndarray of shape (n_train,)
+        Anomaly scores (``-score_samples``) of the training rows (PyOD's
+        name); ``threshold_`` (= ``-offset_``) and ``labels_`` (1 =
+        outlier) go with them.
+    calibration_scores_ : ndarray or None
+        Scores of the held-out rows of ``contamination="auto"``.
     history_ : dict of lists
         Per-epoch mean losses ("loss_d", "loss_eg").
     n_features_in_ : int
@@ -472,6 +482,23 @@ class RCGAN(Detector):
         rec = np.concatenate(out) if out else np.zeros((0, X2.shape[1]))
         return rec.reshape(np.shape(X)) if isinstance(X, np.ndarray) else rec
 
+    def explain(self, X) -> np.ndarray:
+        """Each feature's share of a row's reconstruction error, shape (n, n_features).
+
+        The squared residual of x - G(E(x)) in the scaled units the networks
+        see (so that features of different units compare), per feature,
+        divided by its sum over the row: the shares add up to 1 and
+        decompose the "l2" score (and the "l2" half of "xz+l2") exactly.
+        The feature with the largest share is the one the model could least
+        reconstruct. Images give one share per pixel (flattened).
+        """
+        check_is_fitted(self, "networks_")
+        rec = self.reconstruct(X)
+        X2 = np.asarray(X, dtype=np.float64).reshape(rec.shape[0], -1)
+        r2 = ((X2 - rec.reshape(X2.shape)) / self.preprocessor_.scale) ** 2
+        total = r2.sum(axis=1, keepdims=True)
+        return np.divide(r2, total, out=np.full_like(r2, 1.0 / r2.shape[1]), where=total > 0)
+
     def export_onnx(self, path, opset: int = 17):
         """Write the scoring graph (scaling, E, G, D_xx, the score) as ONNX.
 
@@ -499,6 +526,9 @@ class RCGAN(Detector):
         """Trained D_xx (its logit gives Eq. 11)."""
         check_is_fitted(self, "networks_")
         return self.networks_.d_xx
+
+    def _tensor_scores(self, x: torch.Tensor) -> np.ndarray:
+        return anomaly_scores(self.networks_, x, self.scoring, stats=self.score_stats_).numpy()
 
     # ------------------------------------------------------------ model files
     def _network_description(self) -> dict:

@@ -110,6 +110,9 @@ class TorchDetector(Detector):
             self._after_training(x)
         return self._scores(x)
 
+    def _tensor_scores(self, x: torch.Tensor) -> np.ndarray:
+        return self._scores(x)
+
     # ---------------------------------------------------------- model files
     def _network_description(self) -> dict[str, Any]:
         return {"n_features": int(self.n_features_in_)}
