@@ -24,6 +24,7 @@ import importlib
 import inspect
 import math
 import numbers
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -209,6 +210,31 @@ def common_params(
     }
 
 
+def _is_frame(X: Any) -> bool:
+    return hasattr(X, "columns") and hasattr(X, "iloc")
+
+
+def _missing_error(X: Any, names: list[str] | None) -> ValueError | None:
+    """A ValueError naming the columns and rows of missing values in numeric ``X``, or None."""
+    try:
+        values = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if values.ndim != 2:
+        return None
+    nan = np.isnan(values)
+    if not nan.any():
+        return None
+    cols = np.flatnonzero(nan.any(axis=0))
+    rows = np.flatnonzero(nan.any(axis=1))
+    label = [names[j] if names else str(j) for j in cols[:5]]
+    return ValueError(
+        f"missing values (NaN) in {len(rows)} row(s) (0-based: {rows[:5].tolist()}"
+        f"{', ...' if len(rows) > 5 else ''}) and column(s) {label}"
+        f"{' ...' if len(cols) > 5 else ''}; drop or fill them before fitting"
+    )
+
+
 #: fitted score vectors stored in model files (optional: older files lack them)
 _SCORE_ARRAYS = ("decision_scores_", "calibration_scores_")
 
@@ -271,11 +297,94 @@ class Detector(OutlierMixin, BaseEstimator):
     def _fit_networks(self, x: torch.Tensor, seed: int, device: torch.device) -> np.ndarray:
         raise NotImplementedError
 
+    # ------------------------------------------------------------ data frames
+    def _encode_frame(self, X: Any, reset: bool) -> Any:
+        """DataFrames: columns matched by name, text columns one-hot encoded.
+
+        At fit (``reset``), the column names and the categories of every
+        non-numeric column are stored (``input_columns_``, ``categories_``);
+        a text column ``c`` with values a, b becomes the features ``c=a``,
+        ``c=b``. Later frames are reordered to the stored columns (missing
+        or unknown names are an error naming them); a value not seen in fit
+        is encoded as all zeros, with a warning. Arrays pass through.
+        """
+        categories = getattr(self, "categories_", None) or {}
+        if not _is_frame(X):
+            if categories and not reset:
+                raise ValueError(
+                    f"this model one-hot encodes the text column(s) {sorted(categories)}: "
+                    "score a DataFrame with the columns it was fitted on"
+                )
+            if reset:
+                self.input_columns_, self.categories_ = None, {}
+            return X
+        import pandas as pd
+        from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+        names = [str(c) for c in X.columns]
+        X = X.set_axis(names, axis=1)
+        if reset:
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                raise ValueError(f"repeated column name(s) {dupes}")
+            text = [c for c in names if not (is_numeric_dtype(X[c]) or is_bool_dtype(X[c]))]
+            self.input_columns_ = names
+            self.categories_ = categories = {
+                c: sorted({str(v) for v in X[c].dropna()}) for c in text
+            }
+        elif getattr(self, "input_columns_", None) is not None:
+            expected = self.input_columns_
+            missing = [c for c in expected if c not in set(names)]
+            unknown = [c for c in names if c not in set(expected)]
+            if missing or unknown:
+                raise ValueError(
+                    f"the columns do not match the model's: missing {missing}, unknown {unknown}"
+                )
+            X = X[expected]  # reordered by name
+        if not categories:
+            return X
+        blocks = {}
+        for c in X.columns:
+            if c not in categories:
+                blocks[c] = pd.to_numeric(X[c], errors="raise").astype(np.float64).to_numpy()
+                continue
+            values = X[c].astype(object).where(X[c].notna(), None)
+            known = set(categories[c])
+            unseen = sorted({str(v) for v in values if v is not None and str(v) not in known})
+            if unseen and not reset:
+                warnings.warn(
+                    f"column {c!r}: value(s) {unseen[:5]} not seen in fit, encoded as all zeros",
+                    UserWarning,
+                    stacklevel=4,
+                )
+            text = values.map(lambda v: None if v is None else str(v))
+            for cat in categories[c]:
+                blocks[f"{c}={cat}"] = (text == cat).to_numpy(dtype=np.float64)
+        return pd.DataFrame(blocks, index=X.index)
+
+    def _check_X(self, X: Any, dtype: Any = np.float64) -> Any:
+        """New rows for a fitted detector: frames aligned and encoded, then checked."""
+        X = self._encode_frame(X, reset=False)
+        return validate_data(self, X, dtype=dtype, reset=False)
+
     def fit(self, X, y=None):
-        """Train on ``X`` (normal data). ``y`` is ignored."""
+        """Train on ``X`` (normal data). ``y`` is ignored.
+
+        ``X`` may be a pandas DataFrame with text columns: they are one-hot
+        encoded with the categories seen here (see ``categories_``).
+        Missing values are refused, with their rows and columns named.
+        """
         self._validate_params()
         X, image_shape = self._training_rows(X)
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=self._min_samples)
+        X = self._encode_frame(X, reset=True)
+        try:
+            X = validate_data(self, X, dtype=np.float64, ensure_min_samples=self._min_samples)
+        except ValueError as err:
+            names = [str(c) for c in X.columns] if _is_frame(X) else None
+            missing = _missing_error(X, names) if "NaN" in str(err) else None
+            if missing is not None:
+                raise missing from None
+            raise
         seed = seed_from(self.random_state)
         X_cal, self.calibration_scores_ = None, None
         if isinstance(self.contamination, str):  # "auto": hold out calibration rows
@@ -342,6 +451,9 @@ class Detector(OutlierMixin, BaseEstimator):
         }
         if hasattr(self, "feature_names_in_"):
             fitted["feature_names_in_"] = [str(v) for v in self.feature_names_in_]
+        if getattr(self, "input_columns_", None) is not None:
+            fitted["input_columns_"] = list(self.input_columns_)
+            fitted["categories_"] = {k: list(v) for k, v in self.categories_.items()}
         arrays = {"center_": self.preprocessor_.center, "scale_": self.preprocessor_.scale}
         for name in self._fitted_tensor_shapes(self.n_features_in_):
             arrays[name] = getattr(self, name).detach().to("cpu").numpy()
@@ -444,6 +556,7 @@ class Detector(OutlierMixin, BaseEstimator):
         est.n_features_in_ = n_features
         if fitted["feature_names_in_"] is not None:
             est.feature_names_in_ = fitted["feature_names_in_"]
+        est.input_columns_, est.categories_ = persistence.check_columns(content["fitted"])
         est.preprocessor_ = Preprocessor(
             fitted["center_"], fitted["scale_"], fitted["image_shape_"]
         )
@@ -573,9 +686,21 @@ class Detector(OutlierMixin, BaseEstimator):
         outlier_conf = binom.sf(n - math.floor(n * c) - 1, n, p)
         return np.where(s > self.threshold_, outlier_conf, 1.0 - outlier_conf)
 
+    def _anomaly_from_raw(self, raw: np.ndarray) -> np.ndarray:
+        """``anomaly_score`` from the raw scores (a monotone map; identity here)."""
+        return raw
+
     def anomaly_score(self, X) -> np.ndarray:
         """Per-row anomaly score, higher = more anomalous."""
-        return self._raw_scores(X)
+        return self._anomaly_from_raw(self._raw_scores(X))
+
+    def score_and_flag(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """``anomaly_score(X)`` and the outlier flags of ``predict`` (True = outlier), scored once.
+
+        A row whose score is not a number is flagged, never normal.
+        """
+        raw = self._raw_scores(X)
+        return self._anomaly_from_raw(raw), ~(raw <= self.threshold_)
 
     def score_samples(self, X) -> np.ndarray:
         """Normality score of each row (higher = more normal)."""

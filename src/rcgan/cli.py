@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import logging
 import sys
 import time
@@ -15,42 +14,32 @@ import numpy as np
 from .penalties import PENALTIES
 from .scores import SCORES
 
-__all__ = ["main", "read_csv"]
+__all__ = ["build_parser", "main"]
 
 logger = logging.getLogger(__name__)
 
 
-def read_csv(path: str | Path) -> np.ndarray:
-    """Read a numeric CSV file (an optional header line is skipped).
+def _names(text: str | None) -> tuple[str, ...]:
+    return tuple(c.strip() for c in text.split(",") if c.strip()) if text else ()
 
-    Raises
-    ------
-    ValueError
-        If a cell is not a number, rows have different lengths, or the file
-        has no data rows.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path}: no such file")
-    with path.open(newline="") as fh:
-        rows = [row for row in csv.reader(fh) if row and any(cell.strip() for cell in row)]
-    if rows:
-        try:
-            [float(cell) for cell in rows[0]]
-        except ValueError:
-            rows = rows[1:]  # header line
-    if not rows:
-        raise ValueError(f"{path}: no data rows")
-    width = len(rows[0])
-    out = np.empty((len(rows), width))
-    for i, row in enumerate(rows):
-        if len(row) != width:
-            raise ValueError(f"{path}: row {i + 1} has {len(row)} fields, expected {width}")
-        try:
-            out[i] = [float(cell) for cell in row]
-        except ValueError as err:
-            raise ValueError(f"{path}: row {i + 1} has a non-numeric value ({err})") from err
-    return out
+
+def _spec(args: argparse.Namespace, categorical: tuple[str, ...] = ()):
+    from .tableio import TableSpec
+
+    return TableSpec(
+        header=args.header,
+        columns=_names(args.columns) or None,
+        keep=_names(getattr(args, "keep", None)),
+        exclude=_names(args.exclude),
+        categorical=tuple(
+            dict.fromkeys((*_names(getattr(args, "categorical", None)), *categorical))
+        ),
+    )
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    """Progress bars: with -v, or by default when stderr is a terminal."""
+    return bool(args.verbose) or sys.stderr.isatty()
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -88,9 +77,15 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _fit(args: argparse.Namespace) -> int:
+    import warnings
+
     from . import ALAD, RCGAN
     from .parallel import launch, process_group, rank
+    from .tableio import read_table
 
+    out_dir = Path(args.out).resolve().parent
+    if not out_dir.is_dir():  # before training, not after it
+        raise ValueError(f"--out {args.out}: the folder {out_dir} does not exist")
     if args.nproc > 1:
         rest, skip = [], False
         for item in args.argv:  # drop --nproc N from the workers' command line
@@ -102,42 +97,40 @@ def _fit(args: argparse.Namespace) -> int:
                 rest.append(item)
         launch(args.nproc, rest, args.port)
         return 0
-    out_dir = Path(args.out).resolve().parent
-    if not out_dir.is_dir():  # before training, not after it
-        raise ValueError(f"--out {args.out}: the folder {out_dir} does not exist")
     with process_group(args.device):
-        X = read_csv(args.data)
+        X = read_table(args.data, _spec(args))
         cls = RCGAN if args.method == "rcgan" else ALAD
         params = {
             "epochs": args.epochs,
             "random_state": args.seed,
             "contamination": args.contamination,
-            "verbose": args.verbose,
+            "verbose": _progress(args),
             "device": args.device,
         }
         if args.penalty is not None:
             params["penalty"] = None if args.penalty == "none" else args.penalty
         if args.scoring is not None:
             params["scoring"] = args.scoring
-        det = cls(**params).fit(X)
+        if args.max_updates is not None:
+            params["max_updates"] = args.max_updates
+        det = cls(**params)
+        if len(X) < max(10, det.batch_size):
+            warnings.warn(
+                f"only {len(X)} training rows (fewer than 10 or than the batch size "
+                f"{det.batch_size}): the model will be weak",
+                UserWarning,
+                stacklevel=1,
+            )
+        det.fit(X)
         this_rank, world = rank()
         if this_rank == 0:
             det.save(args.out)
+            text = f", text columns one-hot: {sorted(det.categories_)}" if det.categories_ else ""
             print(
-                f"trained {cls.__name__} on {X.shape[0]} rows x {X.shape[1]} features "
-                f"({world} process(es)); wrote {args.out}"
+                f"trained {cls.__name__} on {X.shape[0]} rows x {X.shape[1]} columns "
+                f"({det.n_features_in_} features{text}; {world} process(es)); wrote {args.out}"
             )
     return 0
-
-
-def _has_header(path: Path) -> bool:
-    with path.open() as fh:
-        first = fh.readline().strip()
-    try:
-        [float(cell) for cell in first.split(",")]
-        return False
-    except ValueError:
-        return True
 
 
 def _score_dask(args: argparse.Namespace) -> int:
@@ -145,6 +138,7 @@ def _score_dask(args: argparse.Namespace) -> int:
     from distributed import Client, LocalCluster
 
     from .dataframes import score_dask
+    from .tableio import detect_header
 
     data, out = Path(args.data), args.out
     if not data.exists():
@@ -153,7 +147,7 @@ def _score_dask(args: argparse.Namespace) -> int:
         ddf = dd.read_parquet(str(data))
     else:
         ddf = dd.read_csv(
-            str(data), header=0 if _has_header(data) else None, blocksize=args.blocksize
+            str(data), header=0 if detect_header(data) else None, blocksize=args.blocksize
         )
     with (
         LocalCluster(
@@ -173,26 +167,72 @@ def _score_dask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _contamination(text: str) -> float | str:
+    if text == "auto":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'auto' or a number in (0, 0.5], got {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
 def _score(args: argparse.Namespace) -> int:
-    from .estimator import RCGAN
+    from .base import Detector
+    from .tableio import atomic_output, needs_extra, read_chunks
 
     if args.engine == "dask":
+        needs_extra("dask.dataframe", "distributed")
         return _score_dask(args)
-    det = RCGAN.load(args.model)
-    X = read_csv(args.data)
-    scores = det.anomaly_score(X)
-    labels = (det.predict(X) == -1).astype(int)
-    out = sys.stdout if args.out in (None, "-") else open(args.out, "w", newline="")
-    try:
-        writer = csv.writer(out)
-        writer.writerow(["anomaly_score", "is_anomaly"])
-        for s, label in zip(scores, labels, strict=True):
-            writer.writerow([repr(float(s)), int(label)])
-    finally:
-        if out is not sys.stdout:
-            out.close()
+    det = Detector.load(args.model)
+    if args.contamination is not None or args.threshold is not None:
+        det.set_threshold(contamination=args.contamination, threshold=args.threshold)
+    if args.explain and not hasattr(det, "explain"):
+        raise ValueError(f"--explain: a {type(det).__name__} model has no explanations")
+    model_columns = getattr(det, "input_columns_", None)
+    if model_columns is None and hasattr(det, "feature_names_in_"):
+        model_columns = list(det.feature_names_in_)
+    spec = _spec(args, categorical=tuple(getattr(det, "categories_", {}) or {}))
+    _, chunks = read_chunks(args.data, spec, model_columns)
+    names = [str(c) for c in getattr(det, "feature_names_in_", range(det.n_features_in_))]
+    parquet = args.out is not None and str(args.out).endswith(".parquet")
+    n_rows = n_flagged = 0
+    with atomic_output(args.out, "wb" if parquet else "w") as fh:
+        writer = None
+        for _, X, kept in chunks:
+            scores, flagged = det.score_and_flag(X)
+            out = kept.reset_index(drop=True)
+            out["anomaly_score"] = scores
+            out["is_anomaly"] = flagged.astype(int)
+            if args.explain:
+                shares = det.explain(X)
+                top = np.argsort(-shares, axis=1, kind="stable")[:, : args.explain]
+                for k in range(top.shape[1]):
+                    out[f"top{k + 1}_feature"] = [names[j] for j in top[:, k]]
+                    out[f"top{k + 1}_share"] = shares[np.arange(len(top)), top[:, k]]
+            if parquet:
+                pa = needs_extra("pyarrow", "parquet")
+                import pyarrow.parquet as pq
+
+                table = pa.Table.from_pandas(out, preserve_index=False)
+                writer = writer or pq.ParquetWriter(fh, table.schema)
+                writer.write_table(table)
+            else:
+                out.to_csv(fh, header=n_rows == 0, index=False)  # shortest exact floats
+            n_rows += len(out)
+            n_flagged += int(flagged.sum())
+        if writer is not None:
+            writer.close()
+    if n_rows == 0:
+        raise ValueError(f"{args.data}: no data rows")
     if args.out not in (None, "-"):
-        print(f"scored {len(scores)} rows ({int(labels.sum())} flagged); wrote {args.out}")
+        print(f"scored {n_rows} rows ({n_flagged} flagged); wrote {args.out}")
     return 0
 
 
@@ -410,7 +450,9 @@ def _figure1(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from .estimator import RCGAN
+    from .tableio import needs_extra
 
+    needs_extra("onnx", "onnx")
     det = RCGAN.load(args.model)
     det.export_onnx(args.out)
     print(
@@ -447,13 +489,54 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="rcgan-demo", help="folder for the plot")
     demo.set_defaults(func=_demo)
 
-    fit = sub.add_parser("fit", help="train on a numeric CSV file and save the model")
-    fit.add_argument("data", help="CSV file of normal training rows")
+    def table_options(p: argparse.ArgumentParser, keep: bool) -> None:
+        p.add_argument(
+            "--header",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="the first CSV line holds column names (default: detected: a line without "
+            "any number; a header holding a number needs --header)",
+        )
+        p.add_argument(
+            "--columns",
+            help="comma-separated feature columns (names, or 0-based positions "
+            "without a header; default: all others)",
+        )
+        p.add_argument("--exclude", help="comma-separated columns not to use (e.g. a label)")
+        if keep:
+            p.add_argument(
+                "--keep", help="comma-separated key columns copied to the output (not features)"
+            )
+
+    fit = sub.add_parser(
+        "fit",
+        help="train on a CSV or Parquet table and save the model",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    fit.add_argument("data", help="CSV or Parquet file of normal training rows")
     fit.add_argument("--out", required=True, help="model file to write")
-    fit.add_argument("--method", choices=("rcgan", "alad"), default="rcgan")
-    fit.add_argument("--epochs", type=int, default=100)
-    fit.add_argument("--seed", type=int, default=0)
-    fit.add_argument("--contamination", type=float, default=0.1)
+    table_options(fit, keep=False)
+    fit.add_argument(
+        "--categorical",
+        help="comma-separated text columns, one-hot encoded (categories stored in the model)",
+    )
+    fit.add_argument("--method", choices=("rcgan", "alad"), default="rcgan", help="detector")
+    fit.add_argument(
+        "--epochs", type=_positive, default=100, help="most passes over the data (>= 1)"
+    )
+    fit.add_argument(
+        "--max-updates",
+        type=_positive,
+        default=None,
+        help="update budget (default: the estimator's, 3000)",
+    )
+    fit.add_argument("--seed", type=int, default=0, help="random seed")
+    fit.add_argument(
+        "--contamination",
+        type=_contamination,
+        default=0.1,
+        help="share of training rows flagged, or 'auto' (1 %% false positives, held-out rows)",
+    )
     fit.add_argument(
         "--penalty",
         choices=(*PENALTIES, "none"),
@@ -464,9 +547,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--score",
         dest="scoring",
         choices=tuple(SCORES),
-        help="anomaly score (--score is the old name)",
+        help="anomaly score (--score is the old name; default: the estimator's, 'xz+l2')",
     )
-    fit.add_argument("--device", default="cpu")
+    fit.add_argument("--device", default="cpu", help='torch device, e.g. "cuda"')
     fit.add_argument(
         "--nproc",
         type=int,
@@ -477,19 +560,46 @@ def build_parser() -> argparse.ArgumentParser:
         "--port",
         type=int,
         default=0,
-        help="rendezvous port for --nproc (default 0: a free port chosen by torchrun)",
+        help="rendezvous port for --nproc (0: a free port chosen by torchrun)",
     )
     fit.set_defaults(func=_fit)
 
-    score = sub.add_parser("score", help="score a CSV (or, with Dask, Parquet) file")
-    score.add_argument("model", help="model file written by 'rcgan fit'")
-    score.add_argument("data", help="CSV file to score (Parquet too with --engine dask)")
-    score.add_argument("--out", default=None, help="CSV or .parquet to write (default: stdout)")
-    score.add_argument("--engine", choices=("local", "dask"), default="local")
+    score = sub.add_parser(
+        "score",
+        help="score a CSV or Parquet table with a saved model (streamed)",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    score.add_argument("model", help="model file written by 'rcgan fit' or any detector's save")
+    score.add_argument("data", help="CSV or Parquet file (or folder) to score")
+    score.add_argument(
+        "--out", default=None, help="CSV or .parquet file to write (default: stdout)"
+    )
+    table_options(score, keep=True)
+    score.add_argument(
+        "--contamination",
+        type=_contamination,
+        default=None,
+        help="re-threshold: flag this share of the training rows (or 'auto')",
+    )
+    score.add_argument(
+        "--threshold", type=float, default=None, help="re-threshold: flag scores above it"
+    )
+    score.add_argument(
+        "--explain",
+        type=_positive,
+        default=None,
+        metavar="K",
+        help="add each row's K features with the largest share of its reconstruction error",
+    )
+    score.add_argument(
+        "--engine", choices=("local", "dask"), default="local", help="where to compute"
+    )
     score.add_argument("--workers", type=int, default=2, help="Dask workers (127.0.0.1)")
     score.add_argument("--blocksize", default="64MB", help="Dask CSV partition size")
     score.set_defaults(func=_score)
-    export = sub.add_parser("export", help="export a saved model's scoring graph to ONNX")
+    export = sub.add_parser(
+        "export", help="export a saved model's scoring graph to ONNX (the onnx extra)"
+    )
     export.add_argument("model", help="model file written by 'rcgan fit'")
     export.add_argument("out", help="ONNX file to write")
     export.set_defaults(func=_export)

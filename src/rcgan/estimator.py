@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 import torch
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from . import persistence
 from .base import (
@@ -375,7 +375,7 @@ class RCGAN(Detector):
         """
         check_is_fitted(self, "networks_")
         X2, _ = self._split_images(X, reset=False)
-        X2 = validate_data(self, X2, dtype=np.float64, reset=False)
+        X2 = self._check_X(X2)
         return self.preprocessor_.to_tensor(X2, self.device)
 
     # --------------------------------------------------------------------- fit
@@ -434,7 +434,7 @@ class RCGAN(Detector):
         check_is_fitted(self, "networks_")
         # float32 input stays float32 (no copy); scaling happens chunk-wise
         X, _ = self._split_images(X, reset=False)
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+        X = self._check_X(X, dtype=(np.float64, np.float32))
         with ThreadLimit(self.n_jobs):
             x = torch.from_numpy(np.ascontiguousarray(X))
             transform = self.preprocessor_.chunk_transform(torch.device(self.device), x.dtype)
@@ -460,8 +460,10 @@ class RCGAN(Detector):
         Ranking equals that of ``-score_samples`` (use the latter to avoid
         ties where D_xx saturates in floating point).
         """
-        raw = torch.from_numpy(self._raw_scores(X))
-        return to_paper_scale(raw, self.scoring).numpy()
+        return super().anomaly_score(X)
+
+    def _anomaly_from_raw(self, raw: np.ndarray) -> np.ndarray:
+        return to_paper_scale(torch.from_numpy(raw), self.scoring).numpy()
 
     def reconstruct(self, X) -> np.ndarray:
         """G(E(x)) in the units and shape of ``X`` (eval mode, batched).
@@ -469,9 +471,14 @@ class RCGAN(Detector):
         For images, the reconstruction of the padded 32 x 32 image is cropped
         back to the input size.
         """
+        _, rec = self._reconstruction(X)
+        return rec.reshape(np.shape(X)) if isinstance(X, np.ndarray) else rec
+
+    def _reconstruction(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """The checked 2-D rows of ``X`` (text columns encoded) and G(E(x)) in their units."""
         check_is_fitted(self, "networks_")
         X2, _ = self._split_images(X, reset=False)
-        X2 = validate_data(self, X2, dtype=np.float64, reset=False)
+        X2 = self._check_X(X2)
         nets = self.networks_
         out = []
         with ThreadLimit(self.n_jobs), torch.inference_mode():
@@ -480,7 +487,7 @@ class RCGAN(Detector):
                 x = self.preprocessor_.to_tensor(X2[start : start + 512], self.device)
                 out.append(self.preprocessor_.inverse(nets.reconstruct(x)))
         rec = np.concatenate(out) if out else np.zeros((0, X2.shape[1]))
-        return rec.reshape(np.shape(X)) if isinstance(X, np.ndarray) else rec
+        return X2, rec.reshape(X2.shape[0], -1)
 
     def explain(self, X) -> np.ndarray:
         """Each feature's share of a row's reconstruction error, shape (n, n_features).
@@ -490,12 +497,11 @@ class RCGAN(Detector):
         divided by its sum over the row: the shares add up to 1 and
         decompose the "l2" score (and the "l2" half of "xz+l2") exactly.
         The feature with the largest share is the one the model could least
-        reconstruct. Images give one share per pixel (flattened).
+        reconstruct. Images give one share per pixel (flattened); a text
+        column gives one share per category (its one-hot features).
         """
-        check_is_fitted(self, "networks_")
-        rec = self.reconstruct(X)
-        X2 = np.asarray(X, dtype=np.float64).reshape(rec.shape[0], -1)
-        r2 = ((X2 - rec.reshape(X2.shape)) / self.preprocessor_.scale) ** 2
+        X2, rec = self._reconstruction(X)
+        r2 = ((X2 - rec) / self.preprocessor_.scale) ** 2
         total = r2.sum(axis=1, keepdims=True)
         return np.divide(r2, total, out=np.full_like(r2, 1.0 / r2.shape[1]), where=total > 0)
 

@@ -16,6 +16,7 @@ Requires the ``onnx`` extra (``pip install "rcgan[onnx]"``).
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import torch
@@ -72,6 +73,17 @@ def export_onnx(estimator, path: str | Path, opset: int = 17) -> Path:
     graph = ScoringGraph(estimator).eval()
     example = torch.zeros(2, estimator.n_features_in_, dtype=torch.float32)
     path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")  # renamed over ``path`` once complete
+    try:
+        _export(graph, example, tmp, opset)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _export(graph: torch.nn.Module, example: torch.Tensor, path: Path, opset: int) -> None:
     with torch.no_grad():
         torch.onnx.export(
             graph,
@@ -83,4 +95,3 @@ def export_onnx(estimator, path: str | Path, opset: int = 17) -> Path:
             opset_version=opset,
             dynamo=False,
         )
-    return path

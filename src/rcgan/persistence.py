@@ -36,6 +36,7 @@ from .provenance import library_versions
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
+    "check_columns",
     "check_fitted",
     "check_score_stats",
     "check_state_shapes",
@@ -160,7 +161,7 @@ RENAMED_PARAMS = {"score": "scoring"}
 #: fitted values every detector's file holds
 FITTED_KEYS = {"offset_", "n_features_in_", "history_", "image_shape_"}
 #: fitted values that files written by older versions lack
-OPTIONAL_FITTED_KEYS = {"feature_names_in_"}
+OPTIONAL_FITTED_KEYS = {"feature_names_in_", "input_columns_", "categories_"}
 
 
 def params_from_file(params: dict[str, Any]) -> dict[str, Any]:
@@ -176,6 +177,29 @@ def finite_float(value: Any, name: str) -> float:
     if not (isinstance(value, float) and np.isfinite(value)):
         raise ValueError(f"{name} must be a finite number")
     return float(value)
+
+
+def check_columns(fitted: dict[str, Any]) -> tuple[list[str] | None, dict[str, list[str]]]:
+    """Stored DataFrame columns and text categories: ``(input_columns_, categories_)``."""
+    columns = fitted.get("input_columns_")
+    categories = fitted.get("categories_", {})
+    if columns is None:
+        if categories:
+            raise ValueError("categories_ without input_columns_")
+        return None, {}
+    ok = isinstance(columns, list) and all(isinstance(c, str) for c in columns)
+    ok = ok and len(set(columns)) == len(columns) and isinstance(categories, dict)
+    ok = ok and all(
+        k in columns and isinstance(v, list) and all(isinstance(u, str) for u in v)
+        for k, v in categories.items()
+    )
+    if not ok:
+        raise ValueError("input_columns_ / categories_ are not valid")
+    n_expanded = len(columns) - len(categories) + sum(len(v) for v in categories.values())
+    names = fitted.get("feature_names_in_")
+    if names is None or len(names) != n_expanded:
+        raise ValueError("input_columns_ / categories_ do not match feature_names_in_")
+    return list(columns), {k: list(v) for k, v in categories.items()}
 
 
 def check_score_stats(stats: Any) -> dict[str, tuple[float, float]]:

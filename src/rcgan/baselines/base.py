@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ..base import Detector, Param, common_params, real
@@ -172,7 +172,7 @@ class TorchDetector(Detector):
 
     def _raw_scores(self, X) -> np.ndarray:
         check_is_fitted(self, "model_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = self._check_X(X)
         with ThreadLimit(self.n_jobs):
             return self._scores(self._tensor(X))
 

@@ -540,10 +540,10 @@ class AutoEncoder(TorchDetector):
 
     def reconstruct(self, X) -> np.ndarray:
         """Decoder(encoder(x)) in the units of ``X`` (flattened rows)."""
-        from sklearn.utils.validation import check_is_fitted, validate_data
+        from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "model_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = self._check_X(X)
         self.model_.eval()
         with torch.no_grad():
             rec = self.model_.decoder(self.model_.encoder(self._tensor(X)))

@@ -1,0 +1,62 @@
+"""DataFrames: text columns one-hot encoded, columns matched by name, missing values named."""
+
+import numpy as np
+import pytest
+
+import rcgan
+from rcgan import RCGAN
+from rcgan.baselines import DeepSVDD
+
+pd = pytest.importorskip("pandas")
+
+
+@pytest.fixture(scope="module")
+def frame():
+    rng = np.random.default_rng(0)
+    n = 300
+    return pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "proto": rng.choice(["tcp", "udp", "icmp"], size=n),
+            "b": rng.normal(size=n),
+            "flag": rng.choice(["SF", "REJ"], size=n),
+        }
+    )
+
+
+@pytest.mark.parametrize("cls", [RCGAN, DeepSVDD])
+def test_text_columns_one_hot_and_saved(frame, tmp_path, cls):
+    det = cls(epochs=2, random_state=0).fit(frame)
+    assert det.categories_ == {"proto": ["icmp", "tcp", "udp"], "flag": ["REJ", "SF"]}
+    assert det.n_features_in_ == 2 + 3 + 2
+    assert "proto=tcp" in list(det.feature_names_in_)
+    scores = det.score_samples(frame)
+    assert np.isfinite(scores).all()
+    # reordered columns give the same scores
+    assert np.array_equal(det.score_samples(frame[["flag", "b", "proto", "a"]]), scores)
+    det.save(tmp_path / "m.rcgan")
+    again = rcgan.load(tmp_path / "m.rcgan")
+    assert again.categories_ == det.categories_
+    assert np.array_equal(again.score_samples(frame), scores)
+    # an unseen category: a warning and all-zero encoding, never a crash
+    new = frame.head(3).copy()
+    new.loc[new.index[0], "proto"] = "sctp"
+    with pytest.warns(UserWarning, match=r"column 'proto': value\(s\) \['sctp'\] not seen"):
+        s = again.score_samples(new)
+    assert np.isfinite(s).all() and np.array_equal(s[1:], scores[1:3])
+    with pytest.raises(ValueError, match="one-hot encodes the text column"):
+        again.score_samples(np.zeros((2, 7)))
+
+
+def test_missing_values_are_named_at_fit(frame):
+    bad = frame.copy()
+    bad.loc[[5, 9], "b"] = np.nan
+    with pytest.raises(
+        ValueError,
+        match=r"missing values \(NaN\) in 2 row\(s\) \(0-based: \[5, 9\]\) and column\(s\) \['b'\]",
+    ):
+        RCGAN(epochs=1).fit(bad)
+    X = np.zeros((20, 3))
+    X[3, 2] = np.nan
+    with pytest.raises(ValueError, match=r"\[3\]\) and column\(s\) \['2'\]"):
+        RCGAN(epochs=1).fit(X)
