@@ -56,8 +56,13 @@ def metrics(scores: np.ndarray, y: np.ndarray) -> dict[str, float]:
     return {"f1": m["f1"], "auroc": m["auroc"]}
 
 
-def summary(path: str, match: str) -> None:
-    """Mean F1 rank, F1 and AUROC of the matching configurations and the baselines."""
+def summary(path: str, match: str, seeds: list[int] | None = None) -> None:
+    """Mean F1 rank, F1 and AUROC of the matching configurations and the baselines.
+
+    Over ``seeds`` (default 0-2), on the data sets where every configuration
+    has all of them; also each configuration's mean F1 std over seeds.
+    """
+    seeds = [0, 1, 2] if seeds is None else seeds
     import collections
     import re
 
@@ -68,20 +73,28 @@ def summary(path: str, match: str) -> None:
     for line in Path(path).read_text().splitlines():
         r = json.loads(line)
         key = r["tag"] if r["kind"] == "-" else f"{r['tag']}/{r['kind']}"
-        if r["kind"] == "-" or pattern.search(key):
-            cells[(key, r["dataset"])].append((r["f1"], r["auroc"]))
+        if (r["kind"] == "-" or pattern.search(key)) and r["seed"] in seeds:
+            cells[(key, r["dataset"])].append((r["seed"], r["f1"], r["auroc"]))
+    cells = {k: list({c[0]: c for c in v}.values()) for k, v in cells.items()}  # one per seed
     methods = sorted({k for k, _ in cells})
     sets = sorted({d for _, d in cells})
-    full = [d for d in sets if all(len(cells.get((m, d), [])) >= 3 for m in methods)]
-    f1 = {m: [np.mean([c[0] for c in cells[(m, d)][:3]]) for d in full] for m in methods}
-    auc = {m: [np.mean([c[1] for c in cells[(m, d)][:3]]) for d in full] for m in methods}
+    full = [d for d in sets if all(len(cells.get((m, d), [])) == len(seeds) for m in methods)]
+    f1 = {m: [np.mean([c[1] for c in cells[(m, d)]]) for d in full] for m in methods}
+    auc = {m: [np.mean([c[2] for c in cells[(m, d)]]) for d in full] for m in methods}
+    spread = {m: [np.std([c[1] for c in cells[(m, d)]]) for d in full] for m in methods}
     ranks = np.array([rankdata([-f1[m][i] for m in methods]) for i in range(len(full))])
     means = ranks.mean(0) if len(full) else [np.nan] * len(methods)
     mean_rank = dict(zip(methods, means, strict=True))
-    print(f"{len(full)} data sets, seeds 0-2: {', '.join(full)}")
-    print("| configuration / score | mean F1 rank | mean F1 | mean AUROC |\n|---|---|---|---|")
+    print(f"{len(full)} data sets, seeds {seeds[0]}-{seeds[-1]}: {', '.join(full)}")
+    print(
+        "| configuration / score | mean F1 rank | mean F1 | mean AUROC | mean F1 std |\n"
+        "|---|---|---|---|---|"
+    )
     for m in sorted(methods, key=lambda m: mean_rank[m]):
-        print(f"| {m} | {mean_rank[m]:.2f} | {np.mean(f1[m]):.3f} | {np.mean(auc[m]):.3f} |")
+        print(
+            f"| {m} | {mean_rank[m]:.2f} | {np.mean(f1[m]):.3f} | {np.mean(auc[m]):.3f} "
+            f"| {np.mean(spread[m]):.3f} |"
+        )
 
 
 def main() -> None:
@@ -100,7 +113,7 @@ def main() -> None:
     ap.add_argument("--out")
     args = ap.parse_args()
     if args.summary:
-        summary(args.summary, args.match)
+        summary(args.summary, args.match, args.seeds)
         return
     if not args.out:
         ap.error("--out is required")
