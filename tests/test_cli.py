@@ -134,7 +134,7 @@ def test_keep_carries_an_id_and_header_handling(model_with_header, tmp_path, cap
     rows = read_rows(out)
     assert [r["id"] for r in rows] == [f"row-{i}" for i in range(5)]
     assert list(rows[0]) == ["id", "anomaly_score", "is_anomaly"]
-    # without a header, the first row with an empty cell is data (refused, named), not a header
+    # a first row holding numbers and an empty cell is data (refused, named), not a header
     (tmp_path / "blank.csv").write_text("1,,3,4,5,6,7,8\n" + "1,2,3,4,5,6,7,8\n")
     assert main(["score", str(model), str(tmp_path / "blank.csv")]) == 2
     assert "line 1 is empty" in capsys.readouterr().err
@@ -267,3 +267,41 @@ def test_kdd_raw_file_head_through_fit_and_score(shared_data, tmp_path):
 def test_kdd_raw_file_through_fit_and_score(shared_data, tmp_path):
     rows = _kdd_raw_end_to_end(shared_data, tmp_path, None)
     assert len(rows) == 494_021
+
+
+def test_ragged_rows_bom_and_positional_text_columns(tmp_path, capsys):
+    from rcgan.tableio import TableSpec, read_table
+
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("1,2\n3,4,5\n")
+    with pytest.raises(ValueError, match="Expected 2 fields"):
+        read_table(ragged, TableSpec())
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes("\ufeffa,b\n1,2\n".encode())
+    assert list(read_table(bom, TableSpec(columns=["a"])).columns) == ["a"]
+    # a model fitted with a header scores a headerless file by position, text columns included
+    rng = np.random.default_rng(0)
+    rows = [f"{rng.normal():.3f},{rng.choice(['tcp', 'udp'])}" for _ in range(200)]
+    (tmp_path / "h.csv").write_text("x,proto\n" + "\n".join(rows) + "\n")
+    (tmp_path / "n.csv").write_text("\n".join(rows) + "\n")
+    model = tmp_path / "m.rcgan"
+    args = ["fit", str(tmp_path / "h.csv"), "--categorical", "proto", "--epochs", "2"]
+    assert main([*args, "--out", str(model)]) == 0
+    for name in ("h", "n"):
+        assert (
+            main(
+                [
+                    "score",
+                    str(model),
+                    str(tmp_path / f"{name}.csv"),
+                    "--out",
+                    str(tmp_path / f"{name}.out"),
+                ]
+            )
+            == 0
+        )
+    assert (tmp_path / "h.out").read_text() == (tmp_path / "n.out").read_text()
+    assert (
+        main(["score", str(model), str(tmp_path / "h.csv"), "--engine", "dask", "--keep", "x"]) == 2
+    )
+    assert "--keep: not available with --engine dask" in capsys.readouterr().err

@@ -60,3 +60,17 @@ def test_missing_values_are_named_at_fit(frame):
     X[3, 2] = np.nan
     with pytest.raises(ValueError, match=r"\[3\]\) and column\(s\) \['2'\]"):
         RCGAN(epochs=1).fit(X)
+
+
+def test_numbers_in_object_columns_stay_numbers_and_name_clashes_are_refused():
+    from decimal import Decimal
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {"a": [Decimal(str(round(v, 3))) for v in rng.normal(size=60)], "b": rng.normal(size=60)}
+    )
+    det = RCGAN(epochs=1, random_state=0).fit(df)
+    assert det.categories_ == {} and det.n_features_in_ == 2
+    clash = pd.DataFrame({"p=tcp": rng.normal(size=20), "p": ["tcp", "udp"] * 10})
+    with pytest.raises(ValueError, match=r"one-hot names \['p=tcp'\] are also column names"):
+        RCGAN(epochs=1).fit(clash)

@@ -48,7 +48,7 @@ def test_file_is_safetensors_without_pickle(fitted, tmp_path):
     fitted[0].save(path)
     raw, n, head = header(path)
     meta = head["__metadata__"]
-    assert meta["format"] == "rcgan-model" and meta["format_version"] == "1"
+    assert meta["format"] == "rcgan-model" and meta["format_version"] == "2"
     content = json.loads(meta["content"])
     assert content["versions"]["torch"] == metadata.version("torch")
     assert content["params"]["penalty"] == "adaptive"
@@ -230,3 +230,20 @@ def test_feature_names_survive_save_and_load(fitted, tmp_path):
     assert np.array_equal(again.score_samples(df[cols[::-1]]), det.score_samples(df))
     with pytest.raises(ValueError, match=r"missing \['f0'\], unknown \['x0'\]"):
         again.score_samples(df.rename(columns={"f0": "x0"}))
+
+
+def test_a_file_written_by_0_2_loads_and_scores_the_same():
+    """tests/data/model_v1.rcgan was written by rcgan 0.2 (format 1, commit 7968acc)."""
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data"
+    det = rcgan.load(data / "model_v1.rcgan")
+    with np.load(data / "model_v1_scores.npz") as ref:
+        assert np.array_equal(det.score_samples(ref["X"]), ref["score_samples"])
+        assert np.array_equal(det.predict(ref["X"]), ref["predict"])
+        # no stored training scores: the new attributes say so instead of crashing
+        for use in (lambda: det.labels_, lambda: det.predict_proba(ref["X"])):
+            with pytest.raises(ValueError, match=r"written before 0\.3\); refit"):
+                use()
+        det.set_threshold(threshold=float(np.median(-ref["score_samples"])))
+        assert (det.predict(ref["X"]) == -1).mean() == 0.5

@@ -165,3 +165,23 @@ def test_runner_recovers_a_torn_last_line_and_names_a_bad_one(tmp_path):
     other.protocol = "paper"
     with pytest.raises(ValueError, match="another protocol"):
         execute(jobs, tmp_path / "results.jsonl", other, verbose=False, log=None)
+
+
+def test_runner_appends_after_a_last_row_without_newline(tmp_path):
+    from rcgan.benchmark.runner import execute, read_results
+
+    class One:
+        key = ("seed",)
+        protocol = "toy"
+
+        def run(self, job):
+            return {"value": job["seed"]}
+
+        def describe(self, row):
+            return ""
+
+    out = tmp_path / "r.jsonl"
+    execute([{"seed": 0}], out, One(), verbose=False, log=None)
+    out.write_text(out.read_text().rstrip("\n"))  # complete JSON, newline lost
+    execute([{"seed": 0}, {"seed": 1}], out, One(), verbose=False, log=None)
+    assert [r["seed"] for r in read_results(out)] == [0, 1]

@@ -116,3 +116,25 @@ def test_explain_names_the_shifted_feature():
     assert shares.shape == test.shape and np.allclose(shares.sum(1), 1.0)
     top = shares.argmax(1)
     assert (top == which).mean() >= 0.95
+
+
+def test_failed_auto_rethreshold_leaves_the_model_intact(tmp_path, data):
+    det = RCGAN(epochs=1, random_state=0).fit(data[0])
+    with pytest.raises(ValueError, match="needs a model fitted with it"):
+        det.set_threshold(contamination="auto")
+    assert det.contamination == 0.1
+    det.save(tmp_path / "m.rcgan")
+    assert rcgan.load(tmp_path / "m.rcgan").contamination == 0.1
+
+
+def test_confidence_follows_a_threshold_set_by_hand(fitted, data):
+    _, normal, anomalies = data
+    X = np.vstack((normal[:300], anomalies[:50]))
+    fitted.set_threshold(threshold=float(np.median(fitted.decision_scores_)))
+    try:
+        conf = fitted.predict_confidence(X)
+        assert (conf >= 0).all() and (conf <= 1).all()
+        assert conf[300:].mean() > 0.99  # the far anomalies stay certain
+        assert conf[:300].min() > 1e-6  # c is the training share above the threshold now
+    finally:
+        fitted.set_threshold(contamination=0.05)

@@ -190,3 +190,13 @@ def test_alad_network_details_are_what_they_say(tmp_path):
     )
     b.save(tmp_path / "m.rcgan")  # BN running statistics travel with the weights
     assert np.array_equal(rcgan.load(tmp_path / "m.rcgan").score_samples(X), b.score_samples(X))
+
+
+def test_batchnorm_skips_a_last_minibatch_of_one_row():
+    import numpy as np
+
+    from rcgan import ALAD
+
+    X = np.random.default_rng(0).normal(size=(9, 3))  # 9 = 2 x 4 + 1
+    det = ALAD(batch_size=4, epochs=2, dxz_batchnorm=True, random_state=0).fit(X)
+    assert np.isfinite(det.score_samples(X)).all()

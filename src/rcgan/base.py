@@ -327,11 +327,19 @@ class Detector(OutlierMixin, BaseEstimator):
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
                 raise ValueError(f"repeated column name(s) {dupes}")
-            text = [c for c in names if not (is_numeric_dtype(X[c]) or is_bool_dtype(X[c]))]
-            self.input_columns_ = names
-            self.categories_ = categories = {
-                c: sorted({str(v) for v in X[c].dropna()}) for c in text
-            }
+            X = X.infer_objects()  # object columns of numbers (e.g. Decimal) stay numbers
+            text = [
+                c
+                for c in names
+                if not (is_numeric_dtype(X[c]) or is_bool_dtype(X[c]))
+                and pd.to_numeric(X[c].dropna(), errors="coerce").isna().any()
+            ]
+            categories = {c: sorted({str(v) for v in X[c].dropna()}) for c in text}
+            encoded = [f"{c}={v}" for c in text for v in categories[c]]
+            clash = sorted(set(encoded) & set(names))
+            if clash:
+                raise ValueError(f"one-hot names {clash} are also column names; rename them")
+            self.input_columns_, self.categories_ = names, categories
         elif getattr(self, "input_columns_", None) is not None:
             expected = self.input_columns_
             missing = [c for c in expected if c not in set(names)]
@@ -541,7 +549,7 @@ class Detector(OutlierMixin, BaseEstimator):
             raise ValueError(f"arrays {sorted(arrays)}, expected {sorted(expected)}")
         for name in _SCORE_ARRAYS:  # absent from files written before 0.3
             a = arrays.get(name)
-            if a is not None and (a.ndim != 1 or a.dtype != np.float64 or np.isnan(a).any()):
+            if a is not None and (a.ndim != 1 or a.dtype != np.float64):
                 raise ValueError(f"{name} must be a vector of float64 scores")
             setattr(est, name, a)
         if isinstance(est.contamination, str) and est.calibration_scores_ is None:
@@ -601,7 +609,8 @@ class Detector(OutlierMixin, BaseEstimator):
             with ``contamination="auto"``); stored as the ``contamination``
             parameter.
         threshold : float, optional
-            Flag rows whose anomaly score ``-score_samples(X)`` exceeds it.
+            Flag rows whose ``anomaly_score(X)`` exceeds it (the scale of the
+            ``anomaly_score`` column of ``rcgan score``).
 
         Returns
         -------
@@ -612,28 +621,41 @@ class Detector(OutlierMixin, BaseEstimator):
             raise ValueError("give exactly one of contamination and threshold")
         if threshold is not None:
             real()("threshold", threshold)
-            self.offset_ = -float(threshold)
+            self.offset_ = -float(self._raw_from_anomaly(float(threshold)))
             return self
         _contamination("contamination", contamination)
-        if getattr(self, "decision_scores_", None) is None:
-            raise ValueError(
-                "this model holds no training scores (a file written before 0.3); refit it"
-            )
+        self._training_scores()
+        if isinstance(contamination, str) and getattr(self, "calibration_scores_", None) is None:
+            raise ValueError('contamination="auto" needs a model fitted with it')
         self.contamination = contamination
         self._set_offset()
         return self
 
+    def _training_scores(self) -> np.ndarray:
+        """``decision_scores_``, or a ValueError for a model file that predates them."""
+        check_is_fitted(self, "offset_")
+        scores = getattr(self, "decision_scores_", None)
+        if scores is None:
+            raise ValueError(
+                "this model holds no training scores (a file written before 0.3); refit it"
+            )
+        return scores
+
     @property
     def threshold_(self) -> float:
-        """Rows with an anomaly score (``-score_samples``) above it are outliers."""
+        """Rows whose ``-score_samples(X)`` exceeds it are outliers (``-offset_``).
+
+        On the scale of ``anomaly_score`` too, except for RCGAN's
+        ``scoring="discriminator"`` and ``"xz"``, whose ``anomaly_score`` is the
+        sigmoid of ``-score_samples``.
+        """
         check_is_fitted(self, "offset_")
         return -self.offset_
 
     @property
     def labels_(self) -> np.ndarray:
-        """1 for the training rows above ``threshold_``, else 0 (PyOD's convention)."""
-        check_is_fitted(self, "decision_scores_")
-        return (self.decision_scores_ > self.threshold_).astype(int)
+        """1 for the training rows above ``threshold_`` (or not a number), else 0 (PyOD)."""
+        return (~(self._training_scores() <= self.threshold_)).astype(int)
 
     def predict_proba(self, X, method: str = "linear") -> np.ndarray:
         """Probability-like outlier scores, shape (n, 2): [P(normal), P(outlier)].
@@ -644,47 +666,46 @@ class Detector(OutlierMixin, BaseEstimator):
         [0, 1], with the mean and std of the training rows' scores. These
         are rescaled scores, not calibrated probabilities.
         """
-        check_is_fitted(self, "decision_scores_")
-        s, train = -self.score_samples(X), self.decision_scores_
+        train = self._training_scores()
+        if method not in ("linear", "unify"):
+            raise ValueError(f"method={method!r} is not valid; valid values: ['linear', 'unify']")
+        s = -self.score_samples(X)
         if method == "linear":
-            low, high = train.min(), train.max()
+            low, high = np.nanmin(train), np.nanmax(train)
             p = (s - low) / (high - low) if high > low else (s > high).astype(float)
-        elif method == "unify":
+        else:
             from scipy.special import erf
 
-            std = train.std()
-            p = erf((s - train.mean()) / (std * math.sqrt(2))) if std > 0 else (s > train.mean())
-        else:
-            raise ValueError(f"method={method!r} is not valid; valid values: ['linear', 'unify']")
+            mean, std = np.nanmean(train), np.nanstd(train)
+            p = erf((s - mean) / (std * math.sqrt(2))) if std > 0 else (s > mean)
         p = np.clip(np.nan_to_num(np.asarray(p, dtype=np.float64), nan=1.0), 0.0, 1.0)
         return np.column_stack((1.0 - p, p))
 
     def predict_confidence(self, X) -> np.ndarray:
-        """Confidence in each ``predict`` label, in [0.5, 1] (ExCeeD, Perini et al. 2020).
+        """Confidence in each ``predict`` label, in [0, 1] (ExCeeD, Perini et al. 2020).
 
         A row whose score exceeds k of the n training scores has outlier
-        probability p = (1 + k) / (2 + n) (Bayesian, uniform prior); the
-        confidence that it is an outlier is the chance that, with n rows
-        drawn at that p, at least n (1 - contamination) fall below it:
-        P(Binomial(n, p) >= n - floor(n c)). For rows predicted normal the
-        confidence is one minus that. For ``contamination="auto"`` the
-        training share above ``threshold_`` stands for c.
+        probability p = (1 + k) / (2 + n) (Bayesian, uniform prior); with c
+        the share of training rows above ``threshold_`` (the contamination
+        when the threshold came from it), the confidence that the row is an
+        outlier is the chance that n rows drawn at that p leave at least
+        n - floor(n c) below it: P(Binomial(n, p) >= n - floor(n c)). For rows
+        predicted normal the confidence is one minus that.
         """
-        check_is_fitted(self, "decision_scores_")
         from scipy.stats import binom
 
+        train = np.sort(self._training_scores())
         s = -self.score_samples(X)
-        train = np.sort(self.decision_scores_)
         n = len(train)
         k = np.searchsorted(train, s, side="right")
         p = (1.0 + k) / (2.0 + n)
-        c = (
-            float(np.mean(train > self.threshold_))
-            if isinstance(self.contamination, str)
-            else (float(self.contamination))
-        )
+        c = float(np.mean(~(train <= self.threshold_)))
         outlier_conf = binom.sf(n - math.floor(n * c) - 1, n, p)
-        return np.where(s > self.threshold_, outlier_conf, 1.0 - outlier_conf)
+        return np.where(~(s <= self.threshold_), outlier_conf, 1.0 - outlier_conf)
+
+    def _raw_from_anomaly(self, value: float) -> float:
+        """Inverse of :meth:`_anomaly_from_raw` for one value (identity here)."""
+        return value
 
     def _anomaly_from_raw(self, raw: np.ndarray) -> np.ndarray:
         """``anomaly_score`` from the raw scores (a monotone map; identity here)."""

@@ -188,6 +188,21 @@ def _score(args: argparse.Namespace) -> int:
     from .tableio import atomic_output, needs_extra, read_chunks
 
     if args.engine == "dask":
+        given = [
+            f"--{name.replace('_', '-')}"
+            for name in (
+                "header",
+                "columns",
+                "exclude",
+                "keep",
+                "contamination",
+                "threshold",
+                "explain",
+            )
+            if getattr(args, name) is not None
+        ]
+        if given:
+            raise ValueError(f"{', '.join(given)}: not available with --engine dask")
         needs_extra("dask.dataframe", "distributed")
         return _score_dask(args)
     det = Detector.load(args.model)
@@ -205,7 +220,9 @@ def _score(args: argparse.Namespace) -> int:
     n_rows = n_flagged = 0
     with atomic_output(args.out, "wb" if parquet else "w") as fh:
         writer = None
+        named = hasattr(det, "feature_names_in_")
         for _, X, kept in chunks:
+            X = X if named else X.to_numpy()
             scores, flagged = det.score_and_flag(X)
             out = kept.reset_index(drop=True)
             out["anomaly_score"] = scores

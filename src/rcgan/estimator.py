@@ -8,6 +8,7 @@ A(x) = 1 - D_xx(x, G(E(x))), in [0, 1]). ALAD is RCGAN with other defaults.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import asdict
 from typing import ClassVar
@@ -401,6 +402,10 @@ class RCGAN(Detector):
 
     def _training_rows(self, X):
         X, self.image_shape_ = self._split_images(X, reset=True)
+        if self.image_shape_ is not None and (self.dxz_batchnorm or self.dxz_dropout is not None):
+            raise ValueError(
+                "dxz_batchnorm and dxz_dropout apply to the tabular networks only, not to images"
+            )
         return X, self.image_shape_
 
     def _fit_networks(self, xt: torch.Tensor, seed: int, device: torch.device) -> np.ndarray:
@@ -464,6 +469,13 @@ class RCGAN(Detector):
 
     def _anomaly_from_raw(self, raw: np.ndarray) -> np.ndarray:
         return to_paper_scale(torch.from_numpy(raw), self.scoring).numpy()
+
+    def _raw_from_anomaly(self, value: float) -> float:
+        if self.scoring not in ("discriminator", "xz"):
+            return value
+        if not 0.0 < value < 1.0:  # A(x) is a probability for these scores
+            raise ValueError(f"threshold must be in (0, 1) for scoring={self.scoring!r}")
+        return math.log(value / (1.0 - value))
 
     def reconstruct(self, X) -> np.ndarray:
         """G(E(x)) in the units and shape of ``X`` (eval mode, batched).

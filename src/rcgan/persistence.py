@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 FORMAT = "rcgan-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: score vectors, column names and categories (0.3)
 
 
 def _digest(content_json: str, tensors: dict[str, torch.Tensor]) -> str:

@@ -9,8 +9,10 @@ explicit:
   first line is a header when it has a non-empty cell and no cell is a
   number: a line of numbers (``0,1,2``) is data, and so is a data row
   mixing text and numbers (``0,tcp,http``); pass ``header=True`` for a
-  header holding a number. Detection never drops a data row: a first row
-  with an empty cell is data (and then refused for its missing value).
+  header holding a number. So a first row holding any number is always
+  read as data (with an empty cell, it is then refused for its missing
+  value, not dropped); only a first row without any number (all text) is
+  taken for a header, and ``header=False`` reads such a row as data.
 - the feature columns (``columns``, by name, or by 0-based position in a file
   without a header), and the key columns carried to the output (``keep``);
 - against a model with column names, the columns are matched by name:
@@ -30,7 +32,7 @@ import csv
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -112,7 +114,7 @@ def _first_line(path: str | Path) -> list[str] | None:
     import gzip
 
     opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rt", newline="") as fh:
+    with opener(path, "rt", newline="", encoding="utf-8-sig") as fh:  # a BOM is not a name
         return next(csv.reader(fh), None)
 
 
@@ -208,19 +210,24 @@ def iter_table(
         return
     names, header = table_columns(path, spec)
     line = 2 if header else 1
+    # every column is parsed (not ``usecols``), so that a row with extra fields is an
+    # error, never silently cut
     reader = pd.read_csv(
         path,
         header=None,
         names=names,
         skiprows=1 if header else 0,
-        usecols=list(usecols),
         chunksize=chunk_rows,
         skip_blank_lines=True,
+        encoding="utf-8-sig",
         dtype={c: str for c in (*spec.keep, *spec.categorical) if c in usecols},
     )
-    for frame in reader:
-        yield line, frame[list(usecols)]
-        line += len(frame)
+    try:
+        for frame in reader:
+            yield line, frame[list(usecols)]
+            line += len(frame)
+    except pd.errors.ParserError as err:
+        raise ValueError(f"{path}: {err}") from None
 
 
 def to_features(frame, features: Sequence[str], first_line: int, path: str | Path, categorical=()):
@@ -281,9 +288,12 @@ def read_chunks(
     by_position = {v: k for k, v in rename.items()}
     categorical = [by_position.get(c, c) for c in categorical]
     usecols = [*features, *[c for c in spec.keep if c not in set(features)]]
+    read_spec = replace(spec, categorical=tuple(categorical))  # the file's own names
 
     def chunks():
-        for line, frame in iter_table(path, spec, usecols, chunk_rows):
+        for line, frame in iter_table(path, read_spec, usecols, chunk_rows):
+            if frame.empty:
+                continue
             X = to_features(frame, features, line, path, categorical)
             yield line, X.rename(columns=rename) if rename else X, frame[list(spec.keep)]
 
@@ -319,6 +329,9 @@ def atomic_output(path: str | Path | None, mode: str = "w") -> Iterator[IO]:
     if not folder.is_dir():
         raise ValueError(f"{path}: the folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # the permissions of a plainly created file
     try:
         with os.fdopen(fd, mode, newline="" if "b" not in mode else None) as fh:
             yield fh

@@ -410,9 +410,12 @@ def _epoch(
             xt = penalty(xb.shape[0], xb[0].numel(), draws).to(xb).view(xb.shape)
         return xb, z, xt
 
+    batchnorm = players.nets.config.dxz_batchnorm
     for xb, xb_eg in batches:
         if max_updates is not None and n_batches >= max_updates:
             break
+        if batchnorm and min(xb.shape[0], xb.shape[0] if xb_eg is None else xb_eg.shape[0]) < 2:
+            continue  # batch statistics need two rows: a last minibatch of one is skipped
         _, z, xt = draw(xb)
         eg_draws = None if xb_eg is None else draw(xb_eg)
         loss_d, loss_eg = players.update(xb, z, xt, eg_draws)

@@ -133,6 +133,9 @@ def execute(
         raise ValueError(
             f"{out} holds rows of another protocol than {task.protocol!r}; use another file"
         )
+    if out.exists() and out.stat().st_size and not out.read_bytes().endswith(b"\n"):
+        with out.open("a") as fh:  # a complete last row without its newline
+            fh.write("\n")
     done = {tuple(r.get(k) for k in task.key) for r in existing}
     todo = [job for job in jobs if tuple(job[k] for k in task.key) not in done]
     rows = []
