@@ -305,3 +305,23 @@ def test_ragged_rows_bom_and_positional_text_columns(tmp_path, capsys):
         main(["score", str(model), str(tmp_path / "h.csv"), "--engine", "dask", "--keep", "x"]) == 2
     )
     assert "--keep: not available with --engine dask" in capsys.readouterr().err
+
+
+def test_every_option_has_help_and_its_default(capsys):
+    import argparse
+
+    from rcgan.cli import build_parser
+
+    def walk(parser):
+        yield parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    yield from walk(sub)
+
+    for parser in walk(build_parser()):
+        for action in parser._actions:
+            if action.option_strings and action.help is not argparse.SUPPRESS:
+                assert action.help, (parser.prog, action.option_strings)
+        text = parser.format_help()
+        assert "(default: 0.1)" in text if parser.prog == "rcgan fit" else True

@@ -138,3 +138,26 @@ def test_confidence_follows_a_threshold_set_by_hand(fitted, data):
         assert conf[:300].min() > 1e-6  # c is the training share above the threshold now
     finally:
         fitted.set_threshold(contamination=0.05)
+
+
+def test_set_params_contamination_rethresholds_a_fitted_model(data):
+    det = RCGAN(epochs=1, random_state=0).fit(data[0])
+    det.set_params(contamination=0.25)
+    assert det.labels_.mean() == pytest.approx(0.25, abs=0.01)
+    assert (det.predict(data[0]) == -1).mean() == pytest.approx(0.25, abs=0.01)
+
+
+def test_impute_median_fills_missing_values_in_fit_and_scoring(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    X[::10, 1] = np.nan
+    with pytest.raises(ValueError, match="missing values"):
+        RCGAN(epochs=1).fit(X)
+    det = RCGAN(epochs=1, random_state=0, impute="median").fit(X)
+    assert np.allclose(det.impute_values_, np.nanmedian(X, axis=0))
+    row = np.array([[0.5, np.nan, -0.2]])
+    filled = np.array([[0.5, det.impute_values_[1], -0.2]])
+    assert np.array_equal(det.score_samples(row), det.score_samples(filled))
+    det.save(tmp_path / "m.rcgan")
+    again = rcgan.load(tmp_path / "m.rcgan")
+    assert np.array_equal(again.score_samples(row), det.score_samples(row))

@@ -207,6 +207,7 @@ def common_params(
         "device": Param("cpu", _device),
         "n_jobs": Param(1, _n_jobs),
         "verbose": Param(False, _verbose),
+        "impute": Param(None, one_of(None, "median")),
     }
 
 
@@ -235,8 +236,8 @@ def _missing_error(X: Any, names: list[str] | None) -> ValueError | None:
     )
 
 
-#: fitted score vectors stored in model files (optional: older files lack them)
-_SCORE_ARRAYS = ("decision_scores_", "calibration_scores_")
+#: fitted vectors stored in model files (optional: older files lack them)
+_SCORE_ARRAYS = ("decision_scores_", "calibration_scores_", "impute_values_")
 
 #: every detector class by name (the ``estimator`` field of a model file)
 _REGISTRY: dict[str, type[Detector]] = {}
@@ -276,6 +277,20 @@ class Detector(OutlierMixin, BaseEstimator):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         _REGISTRY[cls.__name__] = cls
+
+    def set_params(self, **params):
+        """Set parameters; on a fitted detector, a new ``contamination`` re-thresholds it.
+
+        (As :meth:`set_threshold`: the training rows' stored scores give the
+        new ``offset_``; no refit.)
+        """
+        fitted = getattr(self, "decision_scores_", None) is not None and hasattr(self, "offset_")
+        if "contamination" in params and fitted:
+            contamination = params.pop("contamination")
+            if params:
+                super().set_params(**params)
+            return self.set_threshold(contamination=contamination)
+        return super().set_params(**params)
 
     def _validate_params(self) -> None:
         for name, param in self._params.items():
@@ -371,9 +386,23 @@ class Detector(OutlierMixin, BaseEstimator):
         return pd.DataFrame(blocks, index=X.index)
 
     def _check_X(self, X: Any, dtype: Any = np.float64) -> Any:
-        """New rows for a fitted detector: frames aligned and encoded, then checked."""
+        """New rows for a fitted detector: frames aligned and encoded, then checked.
+
+        With ``impute="median"``, missing values become the training medians.
+        """
         X = self._encode_frame(X, reset=False)
-        return validate_data(self, X, dtype=dtype, reset=False)
+        if getattr(self, "impute_values_", None) is None:
+            return validate_data(self, X, dtype=dtype, reset=False)
+        X = validate_data(self, X, dtype=dtype, reset=False, ensure_all_finite="allow-nan")
+        return self._fill(X)
+
+    def _fill(self, X: np.ndarray) -> np.ndarray:
+        nan = np.isnan(X)
+        if not nan.any():
+            return X
+        X = X.copy()
+        X[nan] = np.broadcast_to(self.impute_values_.astype(X.dtype), X.shape)[nan]
+        return X
 
     def fit(self, X, y=None):
         """Train on ``X`` (normal data). ``y`` is ignored.
@@ -385,8 +414,20 @@ class Detector(OutlierMixin, BaseEstimator):
         self._validate_params()
         X, image_shape = self._training_rows(X)
         X = self._encode_frame(X, reset=True)
+        self.impute_values_ = None
         try:
-            X = validate_data(self, X, dtype=np.float64, ensure_min_samples=self._min_samples)
+            X = validate_data(
+                self,
+                X,
+                dtype=np.float64,
+                ensure_min_samples=self._min_samples,
+                ensure_all_finite="allow-nan" if self.impute == "median" else True,
+            )
+            if self.impute == "median":
+                with warnings.catch_warnings():  # an all-missing column gets 0
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    self.impute_values_ = np.nan_to_num(np.nanmedian(X, axis=0))
+                X = self._fill(X)
         except ValueError as err:
             names = [str(c) for c in X.columns] if _is_frame(X) else None
             missing = _missing_error(X, names) if "NaN" in str(err) else None
@@ -554,6 +595,11 @@ class Detector(OutlierMixin, BaseEstimator):
             setattr(est, name, a)
         if isinstance(est.contamination, str) and est.calibration_scores_ is None:
             raise ValueError('contamination="auto" without calibration scores')
+        if (est.impute is None) != (est.impute_values_ is None) or (
+            est.impute_values_ is not None
+            and (est.impute_values_.shape != (n_features,) or np.isnan(est.impute_values_).any())
+        ):
+            raise ValueError("impute_values_ do not match the impute parameter")
         for name, shape in est._fitted_tensor_shapes(n_features).items():
             a = arrays[name]
             if a.shape != shape or a.dtype != np.float32 or not np.all(np.isfinite(a)):

@@ -19,6 +19,20 @@ __all__ = ["build_parser", "main"]
 logger = logging.getLogger(__name__)
 
 
+class _Help(argparse.HelpFormatter):
+    """Help that shows each option's default (unless None or already said)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if (
+            "default" not in text
+            and not any(action.default is v for v in (None, argparse.SUPPRESS, False))
+            and action.option_strings
+        ):
+            text += " (default: %(default)s)"
+        return text
+
+
 def _names(text: str | None) -> tuple[str, ...]:
     return tuple(c.strip() for c in text.split(",") if c.strip()) if text else ()
 
@@ -106,6 +120,7 @@ def _fit(args: argparse.Namespace) -> int:
             "contamination": args.contamination,
             "verbose": _progress(args),
             "device": args.device,
+            "impute": args.impute,
         }
         if args.penalty is not None:
             params["penalty"] = None if args.penalty == "none" else args.penalty
@@ -495,14 +510,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_parser = sub.add_parser
 
     def add_parser(name: str, **kwargs) -> argparse.ArgumentParser:
+        kwargs.setdefault("formatter_class", _Help)
         return _add_parser(name, parents=[verbose], **kwargs)
 
     sub.add_parser = add_parser  # type: ignore[method-assign]
 
     demo = sub.add_parser("demo", help="train RCGAN and ALAD on a synthetic 2-D shape")
-    demo.add_argument("--shape", default="loop", choices=("loop", "arc", "four-dot"))
-    demo.add_argument("--epochs", type=int, default=100)
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument(
+        "--shape", default="loop", choices=("loop", "arc", "four-dot"), help="the 2-D shape"
+    )
+    demo.add_argument("--epochs", type=_positive, default=100, help="most passes over the data")
+    demo.add_argument("--seed", type=int, default=0, help="random seed")
     demo.add_argument("--out", default="rcgan-demo", help="folder for the plot")
     demo.set_defaults(func=_demo)
 
@@ -528,7 +546,6 @@ def build_parser() -> argparse.ArgumentParser:
     fit = sub.add_parser(
         "fit",
         help="train on a CSV or Parquet table and save the model",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     fit.add_argument("data", help="CSV or Parquet file of normal training rows")
     fit.add_argument("--out", required=True, help="model file to write")
@@ -536,6 +553,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--categorical",
         help="comma-separated text columns, one-hot encoded (categories stored in the model)",
+    )
+    fit.add_argument(
+        "--impute", choices=("median",), default=None, help="fill missing values (default: refuse)"
     )
     fit.add_argument("--method", choices=("rcgan", "alad"), default="rcgan", help="detector")
     fit.add_argument(
@@ -584,7 +604,6 @@ def build_parser() -> argparse.ArgumentParser:
     score = sub.add_parser(
         "score",
         help="score a CSV or Parquet table with a saved model (streamed)",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     score.add_argument("model", help="model file written by 'rcgan fit' or any detector's save")
     score.add_argument("data", help="CSV or Parquet file (or folder) to score")
@@ -626,19 +645,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_target = rsub.add_parser
 
     def add_target(name: str, **kwargs) -> argparse.ArgumentParser:
+        kwargs.setdefault("formatter_class", _Help)
         return _add_target(name, parents=[verbose], **kwargs)
 
     rsub.add_parser = add_target  # type: ignore[method-assign]
     fig2 = rsub.add_parser("figure2", help="Theorem 1 on a 2-D grid (Figure 2)")
-    fig2.add_argument("--out", default="results/figure2")
-    fig2.add_argument("--resolution", type=int, default=121)
+    fig2.add_argument("--out", default="results/figure2", help="output folder")
+    fig2.add_argument("--resolution", type=int, default=121, help="grid points per axis")
     fig2.set_defaults(func=_figure2)
     fig3 = rsub.add_parser("figure3", help="discriminators on loop / arc / four-dot (Figure 3)")
-    fig3.add_argument("--out", default="results/figure3")
-    fig3.add_argument("--seeds", type=int, default=3)
-    fig3.add_argument("--epochs", type=int, default=100)
-    fig3.add_argument("--resolution", type=int, default=121)
-    fig3.add_argument("--models", default="rcgan_paper,rcgan,alad")
+    fig3.add_argument("--out", default="results/figure3", help="output folder")
+    fig3.add_argument("--seeds", type=int, default=3, help="number of seeds")
+    fig3.add_argument("--epochs", type=int, default=100, help="training epochs")
+    fig3.add_argument("--resolution", type=int, default=121, help="grid points per axis")
+    fig3.add_argument("--models", default="rcgan_paper,rcgan,alad", help="comma-separated")
     fig3.set_defaults(func=_figure3)
     for target, help_text in (
         ("table1", "tabular benchmark (Table 1)"),
@@ -648,10 +668,10 @@ def build_parser() -> argparse.ArgumentParser:
         table = rsub.add_parser(target, help=help_text)
         table.add_argument("--datasets", help="comma-separated (default: the table's)")
         table.add_argument("--methods", help="comma-separated, or 'all' (default: the table's)")
-        table.add_argument("--seeds", type=int, default=10)
+        table.add_argument("--seeds", type=int, default=10, help="number of seeds (0, 1, ...)")
         table.add_argument("--epochs", type=int, default=None, help="override the GAN epochs")
         table.add_argument("--data-dir", default=None, help="folder with the raw data files")
-        table.add_argument("--out", default=f"results/{target}")
+        table.add_argument("--out", default=f"results/{target}", help="results folder")
         table.set_defaults(func=_table)
     suite = rsub.add_parser(
         "suite", help="accuracy suite: 16 tabular sets, every method at its defaults"
@@ -667,26 +687,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     suite.add_argument("--epochs", type=int, default=None, help="override the deep methods' epochs")
     suite.add_argument("--data-dir", default=None, help="folder with the raw data files")
-    suite.add_argument("--out", default="results/suite")
+    suite.add_argument("--out", default="results/suite", help="results folder")
     suite.set_defaults(func=_suite)
     table2 = rsub.add_parser("table2", help="one-class image benchmark (Table 2)")
-    table2.add_argument("--dataset", choices=("mnist", "cifar10"), default="mnist")
+    table2.add_argument(
+        "--dataset", choices=("mnist", "cifar10"), default="mnist", help="image data set"
+    )
     table2.add_argument("--classes", help="comma-separated class numbers (default: all ten)")
-    table2.add_argument("--methods", default="rcgan,alad,dcae,iforest")
-    table2.add_argument("--seeds", type=int, default=3)
-    table2.add_argument("--epochs", type=int, default=5)
+    table2.add_argument("--methods", default="rcgan,alad,dcae,iforest", help="comma-separated")
+    table2.add_argument("--seeds", type=int, default=3, help="number of seeds")
+    table2.add_argument("--epochs", type=int, default=5, help="training epochs")
     table2.add_argument("--max-train", type=int, default=None, help="cap training images")
-    table2.add_argument("--data-dir", default=None)
+    table2.add_argument("--data-dir", default=None, help="folder with the raw data files")
     table2.add_argument("--device", default="cpu", help='torch device, e.g. "cuda"')
-    table2.add_argument("--out", default="results/table2")
+    table2.add_argument("--out", default="results/table2", help="results folder")
     table2.set_defaults(func=_table2)
     fig1 = rsub.add_parser("figure1", help="AE vs RCGAN reconstructions on MNIST (Figure 1)")
-    fig1.add_argument("--epochs", type=int, default=10)
+    fig1.add_argument("--epochs", type=int, default=10, help="training epochs")
     fig1.add_argument("--n-train", type=int, default=None, help="cap on training images")
-    fig1.add_argument("--seed", type=int, default=0)
-    fig1.add_argument("--data-dir", default=None)
+    fig1.add_argument("--seed", type=int, default=0, help="random seed")
+    fig1.add_argument("--data-dir", default=None, help="folder with the raw data files")
     fig1.add_argument("--device", default="cpu", help='torch device, e.g. "cuda"')
-    fig1.add_argument("--out", default="results/figure1")
+    fig1.add_argument("--out", default="results/figure1", help="output folder")
     fig1.set_defaults(func=_figure1)
     return parser
 

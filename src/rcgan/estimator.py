@@ -187,6 +187,10 @@ class RCGAN(Detector):
         machine; see ``benchmarks/speed.py``.
     verbose : bool, default=False
         Show a progress bar over epochs.
+    impute : {None, "median"}, default=None
+        Missing values (NaN): refused by ``fit``, with their rows and
+        columns named (None), or replaced by the training medians, in fit
+        and scoring ("median"; the medians are stored as ``impute_values_``).
     **deprecated
         Only ``score``, the old name of ``scoring``.
 
@@ -287,6 +291,7 @@ class RCGAN(Detector):
         device="cpu",
         n_jobs=1,
         verbose=False,
+        impute=None,
         **deprecated,
     ):
         self.penalty = penalty
@@ -319,6 +324,7 @@ class RCGAN(Detector):
         self.device = device
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.impute = impute
 
     def set_params(self, **params):
         """Set parameters (``score=`` is read as ``scoring=`` with a FutureWarning)."""

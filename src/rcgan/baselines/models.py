@@ -87,6 +87,7 @@ class DeepSVDD(TorchDetector):
         device="cpu",
         n_jobs=1,
         verbose=False,
+        impute=None,
     ):
         store_params(self, locals())
 
@@ -236,6 +237,7 @@ class DAGMM(TorchDetector):
         device="cpu",
         n_jobs=1,
         verbose=False,
+        impute=None,
     ):
         store_params(self, locals())
 
@@ -328,6 +330,7 @@ class DSEBM(TorchDetector):
         device="cpu",
         n_jobs=1,
         verbose=False,
+        impute=None,
     ):
         store_params(self, locals())
 
@@ -400,6 +403,7 @@ class AnoGAN(TorchDetector):
         device="cpu",
         n_jobs=1,
         verbose=False,
+        impute=None,
     ):
         store_params(self, locals())
 
@@ -502,6 +506,7 @@ class AutoEncoder(TorchDetector):
         device="cpu",
         n_jobs=1,
         verbose=False,
+        impute=None,
     ):
         store_params(self, locals())
 
