@@ -325,3 +325,19 @@ def test_every_option_has_help_and_its_default(capsys):
                 assert action.help, (parser.prog, action.option_strings)
         text = parser.format_help()
         assert "(default: 0.1)" in text if parser.prog == "rcgan fit" else True
+
+
+def test_impute_through_the_cli(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    cells = [
+        f"{rng.normal():.3f},{'' if i % 7 == 0 else round(rng.normal(), 3)}" for i in range(100)
+    ]
+    (tmp_path / "m.csv").write_text("\n".join(["a,b", *cells]) + "\n")
+    model = tmp_path / "m.rcgan"
+    fit = ["fit", str(tmp_path / "m.csv"), "--out", str(model), "--epochs", "1"]
+    assert main(fit) == 2
+    assert "column 'b', line 2 is empty (missing)" in capsys.readouterr().err
+    assert main([*fit, "--impute", "median"]) == 0
+    out = tmp_path / "s.csv"
+    assert main(["score", str(model), str(tmp_path / "m.csv"), "--out", str(out)]) == 0
+    assert len(read_rows(out)) == 100

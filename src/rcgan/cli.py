@@ -37,7 +37,7 @@ def _names(text: str | None) -> tuple[str, ...]:
     return tuple(c.strip() for c in text.split(",") if c.strip()) if text else ()
 
 
-def _spec(args: argparse.Namespace, categorical: tuple[str, ...] = ()):
+def _spec(args: argparse.Namespace, categorical: tuple[str, ...] = (), allow_missing: bool = False):
     from .tableio import TableSpec
 
     return TableSpec(
@@ -48,6 +48,7 @@ def _spec(args: argparse.Namespace, categorical: tuple[str, ...] = ()):
         categorical=tuple(
             dict.fromkeys((*_names(getattr(args, "categorical", None)), *categorical))
         ),
+        allow_missing=allow_missing or getattr(args, "impute", None) is not None,
     )
 
 
@@ -228,7 +229,11 @@ def _score(args: argparse.Namespace) -> int:
     model_columns = getattr(det, "input_columns_", None)
     if model_columns is None and hasattr(det, "feature_names_in_"):
         model_columns = list(det.feature_names_in_)
-    spec = _spec(args, categorical=tuple(getattr(det, "categories_", {}) or {}))
+    spec = _spec(
+        args,
+        categorical=tuple(getattr(det, "categories_", {}) or {}),
+        allow_missing=getattr(det, "impute_values_", None) is not None,
+    )
     _, chunks = read_chunks(args.data, spec, model_columns)
     names = [str(c) for c in getattr(det, "feature_names_in_", range(det.n_features_in_))]
     parquet = args.out is not None and str(args.out).endswith(".parquet")

@@ -88,6 +88,9 @@ class TableSpec:
     categorical : sequence of str
         Text columns to read as categories (one-hot encoded by the detector);
         any other column must hold numbers.
+    allow_missing : bool
+        Read empty cells as NaN (for a detector with ``impute="median"``)
+        instead of refusing them.
     """
 
     header: bool | None = None
@@ -95,6 +98,7 @@ class TableSpec:
     keep: Sequence[str] = ()
     exclude: Sequence[str] = ()
     categorical: Sequence[str] = ()
+    allow_missing: bool = False
 
 
 def _is_number(cell: str) -> bool:
@@ -230,7 +234,14 @@ def iter_table(
         raise ValueError(f"{path}: {err}") from None
 
 
-def to_features(frame, features: Sequence[str], first_line: int, path: str | Path, categorical=()):
+def to_features(
+    frame,
+    features: Sequence[str],
+    first_line: int,
+    path: str | Path,
+    categorical=(),
+    allow_missing: bool = False,
+):
     """The feature columns of a chunk: numbers as float64, ``categorical`` ones as text.
 
     A cell that is not a number (outside ``categorical``), or is empty, is
@@ -246,7 +257,10 @@ def to_features(frame, features: Sequence[str], first_line: int, path: str | Pat
             continue
         numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
         values = col if numeric else pd.to_numeric(col, errors="coerce")
-        bad = np.flatnonzero(pd.isna(values).to_numpy())
+        bad = pd.isna(values).to_numpy()
+        if allow_missing:
+            bad &= ~pd.isna(col).to_numpy()  # empty cells pass, text does not
+        bad = np.flatnonzero(bad)
         if bad.size:
             i = bad[0]
             cell = col.iloc[i]
@@ -294,7 +308,7 @@ def read_chunks(
         for line, frame in iter_table(path, read_spec, usecols, chunk_rows):
             if frame.empty:
                 continue
-            X = to_features(frame, features, line, path, categorical)
+            X = to_features(frame, features, line, path, categorical, spec.allow_missing)
             yield line, X.rename(columns=rename) if rename else X, frame[list(spec.keep)]
 
     return [rename.get(c, c) for c in features], chunks()
