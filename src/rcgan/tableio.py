@@ -257,7 +257,7 @@ def to_features(
             continue
         numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
         values = col if numeric else pd.to_numeric(col, errors="coerce")
-        bad = pd.isna(values).to_numpy()
+        bad = np.array(pd.isna(values), dtype=bool)
         if allow_missing:
             bad &= ~pd.isna(col).to_numpy()  # empty cells pass, text does not
         bad = np.flatnonzero(bad)
