@@ -200,3 +200,16 @@ def test_batchnorm_skips_a_last_minibatch_of_one_row():
     X = np.random.default_rng(0).normal(size=(9, 3))  # 9 = 2 x 4 + 1
     det = ALAD(batch_size=4, epochs=2, dxz_batchnorm=True, random_state=0).fit(X)
     assert np.isfinite(det.score_samples(X)).all()
+
+
+def test_max_time_bounds_training():
+    import time
+
+    import numpy as np
+
+    from rcgan import RCGAN
+
+    X = np.random.default_rng(0).normal(size=(2000, 4))
+    start = time.perf_counter()
+    det = RCGAN(max_time=0.5, max_updates=None, epochs=1000, random_state=0).fit(X)
+    assert time.perf_counter() - start < 5 and len(det.history_["loss_d"]) < 1000

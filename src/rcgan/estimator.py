@@ -132,6 +132,9 @@ class RCGAN(Detector):
         Give the (E, G) step its own minibatch, z and penalty draws (a second
         permutation per epoch), as ALAD's reference loop; by default both
         steps of an update see the same draws.
+    max_time : float or None, default=None
+        Stop training after this many seconds (on top of ``epochs`` and
+        ``max_updates``); a fit it cuts short is not reproducible.
     activation : {"leaky_relu", "relu", "tanh", "elu"}, default="leaky_relu"
         Hidden activation of E and the discriminators.
     spectral_norm : bool, default=False
@@ -247,6 +250,7 @@ class RCGAN(Detector):
         "dxz_dropout": Param(None, real(0.0, 1.0, low_open=False, optional=True)),
         "dxz_batchnorm": Param(False, boolean),
         "separate_batches": Param(False, boolean),
+        "max_time": Param(None, real(0.0, optional=True)),
         "activation": Param("leaky_relu", one_of(*ACTIVATIONS)),
         "spectral_norm": Param(False, boolean),
         "conv_width": Param(64, integer(1)),
@@ -275,6 +279,7 @@ class RCGAN(Detector):
         dxz_dropout=None,
         dxz_batchnorm=False,
         separate_batches=False,
+        max_time=None,
         activation="leaky_relu",
         spectral_norm=False,
         conv_width=64,
@@ -308,6 +313,7 @@ class RCGAN(Detector):
         self.dxz_dropout = dxz_dropout
         self.dxz_batchnorm = dxz_batchnorm
         self.separate_batches = separate_batches
+        self.max_time = max_time
         self.activation = activation
         self.spectral_norm = spectral_norm
         self.conv_width = conv_width
@@ -431,6 +437,7 @@ class RCGAN(Detector):
                 penalty_xx=bool(self.penalty_dxx),
                 max_updates=None if self.max_updates is None else int(self.max_updates),
                 separate_batches=bool(self.separate_batches),
+                max_seconds=None if self.max_time is None else float(self.max_time),
             )
             self.history_ = train(
                 nets, xt, config, generator, penalty=penalty, verbose=bool(self.verbose)

@@ -22,6 +22,7 @@ step, ``backward(inputs=...)`` skips the discriminators' weight gradients.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -59,6 +60,9 @@ class TrainConfig:
     max_updates : int or None
         Stop after this many alternating updates (one D step and one (E, G)
         step), even within an epoch; None: ``epochs`` full passes.
+    max_seconds : float or None
+        Stop after this much training time (checked after every update), a
+        bound on top of the others; a run it stops is not reproducible.
     separate_batches : bool
         Draw the (E, G) step's minibatch, z and penalty samples independently
         of the discriminator step's (a second permutation per epoch), as
@@ -73,6 +77,7 @@ class TrainConfig:
     penalty_xx: bool = True
     max_updates: int | None = None
     separate_batches: bool = False
+    max_seconds: float | None = None
 
 
 class EMA:
@@ -284,6 +289,7 @@ def train(
     ema = EMA(nets, config.ema) if config.ema else None
     history: dict[str, list[float]] = {"loss_d": [], "loss_eg": []}
     remaining = config.max_updates  # updates left (None: no budget)
+    deadline = None if config.max_seconds is None else time.perf_counter() + config.max_seconds
 
     epochs = range(config.epochs)
     bar = None
@@ -309,7 +315,7 @@ def train(
                 (x[perm[start : start + batch_size]], None)
                 for start in range(0, len(perm), batch_size)
             )
-        loss_d, loss_eg, done = _epoch(players, batches, draws, penalty, ema, remaining)
+        loss_d, loss_eg, done = _epoch(players, batches, draws, penalty, ema, remaining, deadline)
         if remaining is not None:
             remaining -= done
         history["loss_d"].append(loss_d)
@@ -319,7 +325,7 @@ def train(
         logger.debug("epoch %d: loss_d=%.4f loss_eg=%.4f", epoch, loss_d, loss_eg)
         if on_epoch_end is not None and on_epoch_end(epoch, history):
             break
-        if remaining == 0:
+        if remaining == 0 or (deadline is not None and time.perf_counter() >= deadline):
             break
     if ema is not None:
         ema.copy_to_module(nets)
@@ -392,8 +398,9 @@ def _epoch(
     penalty: PenaltySampler | None,
     ema: EMA | None,
     max_updates: int | None,
+    deadline: float | None = None,
 ) -> tuple[float, float, int]:
-    """One pass over ``batches``, at most ``max_updates`` of them (None: all).
+    """One pass over ``batches``, at most ``max_updates`` of them (None: all), until ``deadline``.
 
     Each batch is ``(discriminator rows, (E, G) rows or None)``.
 
@@ -424,6 +431,8 @@ def _epoch(
         sum_d = loss_d.detach() if sum_d is None else sum_d + loss_d.detach()
         sum_eg = loss_eg.detach() if sum_eg is None else sum_eg + loss_eg.detach()
         n_batches += 1
+        if deadline is not None and time.perf_counter() >= deadline:
+            break
     if n_batches == 0:
         return 0.0, 0.0, 0
     return float(sum_d) / n_batches, float(sum_eg) / n_batches, n_batches
