@@ -341,3 +341,15 @@ def test_impute_through_the_cli(tmp_path, capsys):
     out = tmp_path / "s.csv"
     assert main(["score", str(model), str(tmp_path / "m.csv"), "--out", str(out)]) == 0
     assert len(read_rows(out)) == 100
+
+
+def test_fit_batch_size_and_update_budget(tmp_path):
+    import rcgan
+
+    data = tmp_path / "d.csv"
+    write_csv(data, manifold_data(100, 0))
+    model = tmp_path / "m.rcgan"
+    args = ["fit", str(data), "--out", str(model), "--batch-size", "16", "--max-updates", "5"]
+    assert main(args) == 0
+    det = rcgan.load(model)
+    assert det.batch_size == 16 and det.max_updates == 5

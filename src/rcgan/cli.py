@@ -129,6 +129,8 @@ def _fit(args: argparse.Namespace) -> int:
             params["scoring"] = args.scoring
         if args.max_updates is not None:
             params["max_updates"] = args.max_updates
+        if args.batch_size is not None:
+            params["batch_size"] = args.batch_size
         det = cls(**params)
         if len(X) < max(10, det.batch_size):
             warnings.warn(
@@ -571,6 +573,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive,
         default=None,
         help="update budget (default: the estimator's, 3000)",
+    )
+    fit.add_argument(
+        "--batch-size", type=_positive, default=None, help="rows per minibatch (default: 50)"
     )
     fit.add_argument("--seed", type=int, default=0, help="random seed")
     fit.add_argument(
