@@ -74,3 +74,12 @@ def test_numbers_in_object_columns_stay_numbers_and_name_clashes_are_refused():
     clash = pd.DataFrame({"p=tcp": rng.normal(size=20), "p": ["tcp", "udp"] * 10})
     with pytest.raises(ValueError, match=r"one-hot names \['p=tcp'\] are also column names"):
         RCGAN(epochs=1).fit(clash)
+
+
+def test_a_declared_category_of_numbers_is_one_hot():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {"x": rng.normal(size=60), "zip": pd.Categorical(rng.choice([94305, 10001], 60))}
+    )
+    det = RCGAN(epochs=1, random_state=0).fit(df)
+    assert det.categories_ == {"zip": ["10001", "94305"]} and det.n_features_in_ == 3

@@ -317,7 +317,8 @@ class Detector(OutlierMixin, BaseEstimator):
         """DataFrames: columns matched by name, text columns one-hot encoded.
 
         At fit (``reset``), the column names and the categories of every
-        non-numeric column are stored (``input_columns_``, ``categories_``);
+        non-numeric column, and of every column of pandas' ``category`` dtype
+        (numbers too, e.g. codes), are stored (``input_columns_``, ``categories_``);
         a text column ``c`` with values a, b becomes the features ``c=a``,
         ``c=b``. Later frames are reordered to the stored columns (missing
         or unknown names are an error naming them); a value not seen in fit
@@ -346,8 +347,11 @@ class Detector(OutlierMixin, BaseEstimator):
             text = [
                 c
                 for c in names
-                if not (is_numeric_dtype(X[c]) or is_bool_dtype(X[c]))
-                and pd.to_numeric(X[c].dropna(), errors="coerce").isna().any()
+                if isinstance(X[c].dtype, pd.CategoricalDtype)  # declared categorical
+                or (
+                    not (is_numeric_dtype(X[c]) or is_bool_dtype(X[c]))
+                    and pd.to_numeric(X[c].dropna(), errors="coerce").isna().any()
+                )
             ]
             categories = {c: sorted({str(v) for v in X[c].dropna()}) for c in text}
             encoded = [f"{c}={v}" for c in text for v in categories[c]]

@@ -30,20 +30,20 @@ __all__ = ["read_model_bytes", "score_dask", "score_partition", "score_ray", "sc
 
 def read_model_bytes(path: str | Path) -> bytes:
     """The bytes of a model file (verified by loading it once here)."""
-    from .estimator import RCGAN
+    from .base import Detector
 
-    RCGAN.load(path)  # refuse a bad file before any worker sees it
+    Detector.load(path)  # refuse a bad file before any worker sees it
     return Path(path).read_bytes()
 
 
 @lru_cache(maxsize=8)
 def _estimator(digest: str, data: bytes):
-    from .estimator import RCGAN
+    from .base import Detector
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{digest[:16]}.rcgan"
         path.write_bytes(data)
-        return RCGAN.load(path, device="cpu")
+        return Detector.load(path, device="cpu")
 
 
 def score_partition(
@@ -91,9 +91,11 @@ def score_partition(
     if len(X) == 0:
         scores, flags = np.zeros(0), np.zeros(0, dtype=np.int64)
     else:
+        if hasattr(det, "feature_names_in_"):  # matched by name, as in-process
+            X = pd.DataFrame(X, columns=[str(c) for c in frame.columns], index=frame.index)
         try:
-            scores = det.anomaly_score(X)
-            flags = (det.predict(X) == -1).astype(np.int64) if labels else None
+            scores, flagged = det.score_and_flag(X)
+            flags = flagged.astype(np.int64) if labels else None
         except ValueError as err:
             raise ValueError(f"{where}: {err}") from err
     series = pd.Series(scores, index=df.index, name="anomaly_score", dtype="float64")

@@ -252,8 +252,8 @@ def to_features(
     out = {}
     for name in features:
         col = frame[name]
-        if name in categorical:
-            out[name] = col.astype(object).where(col.notna(), None)
+        if name in categorical:  # the user's choice, kept by the detector's encoder
+            out[name] = col.astype(object).where(col.notna(), None).astype("category")
             continue
         numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
         values = col if numeric else pd.to_numeric(col, errors="coerce")
