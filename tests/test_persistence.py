@@ -247,3 +247,19 @@ def test_a_file_written_by_0_2_loads_and_scores_the_same():
                 use()
         det.set_threshold(threshold=float(np.median(-ref["score_samples"])))
         assert (det.predict(ref["X"]) == -1).mean() == 0.5
+
+
+def test_an_interrupted_save_keeps_the_old_model(fitted, tmp_path, monkeypatch):
+    import safetensors.torch
+
+    path = tmp_path / "m.rcgan"
+    fitted[0].save(path)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(safetensors.torch, "save_file", crash)
+    with pytest.raises(KeyboardInterrupt):
+        fitted[1].save(path)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["m.rcgan"]

@@ -16,7 +16,6 @@ Requires the ``onnx`` extra (``pip install "rcgan[onnx]"``).
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 
 import torch
@@ -24,6 +23,7 @@ from torch import nn
 
 from .networks import Networks
 from .scores import score_batch, to_paper_scale
+from .utils import atomic_path
 
 __all__ = ["ScoringGraph", "export_onnx", "plain_copy"]
 
@@ -73,13 +73,8 @@ def export_onnx(estimator, path: str | Path, opset: int = 17) -> Path:
     graph = ScoringGraph(estimator).eval()
     example = torch.zeros(2, estimator.n_features_in_, dtype=torch.float32)
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")  # renamed over ``path`` once complete
-    try:
+    with atomic_path(path) as tmp:  # renamed over ``path`` once complete
         _export(graph, example, tmp, opset)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 

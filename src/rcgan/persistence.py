@@ -32,6 +32,7 @@ import torch
 
 from .preprocessing import IMAGE_SIZES
 from .provenance import library_versions
+from .utils import atomic_path
 
 __all__ = [
     "FORMAT",
@@ -103,7 +104,8 @@ def save_model(
         "content": content_json,
         "sha256": _digest(content_json, tensors),
     }
-    save_file(tensors, str(path), metadata=meta)
+    with atomic_path(path) as tmp:  # a crash never leaves a half-written model file
+        save_file(tensors, str(tmp), metadata=meta)
 
 
 def load_model(path: str | Path) -> dict[str, Any]:

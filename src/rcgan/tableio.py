@@ -29,14 +29,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+
+from .utils import atomic_path
 
 __all__ = [
     "CHUNK_ROWS",
@@ -338,19 +338,5 @@ def atomic_output(path: str | Path | None, mode: str = "w") -> Iterator[IO]:
     if path is None or str(path) == "-":
         yield sys.stdout
         return
-    target = Path(path)
-    folder = target.resolve().parent
-    if not folder.is_dir():
-        raise ValueError(f"{path}: the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # the permissions of a plainly created file
-    try:
-        with os.fdopen(fd, mode, newline="" if "b" not in mode else None) as fh:
-            yield fh
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_path(path) as tmp, open(tmp, mode, newline="" if "b" not in mode else None) as fh:
+        yield fh

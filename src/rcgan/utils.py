@@ -1,15 +1,44 @@
-"""Small helpers shared by the detectors: private RNG, thread limits, seeds."""
+"""Small helpers shared by the package: private RNG, thread limits, seeds, atomic files."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from pathlib import Path
 
 import numpy as np
 import torch
 
-__all__ = ["ThreadLimit", "private_rng", "seed_from"]
+__all__ = ["ThreadLimit", "atomic_path", "private_rng", "seed_from"]
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``path``, renamed over it when the block succeeds.
+
+    Write the whole file to the yielded path; it replaces ``path`` only when
+    the block ends without an exception (KeyboardInterrupt included), and is
+    removed otherwise, so ``path`` is never left half-written. Model files,
+    score outputs, ONNX exports and rewritten result files go through it.
+    """
+    target = Path(path)
+    folder = target.resolve().parent
+    if not folder.is_dir():
+        raise ValueError(f"{path}: the folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # the permissions of a plainly created file
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 @contextmanager

@@ -14,7 +14,6 @@ anywhere else is an error naming the file and the line.
 from __future__ import annotations
 
 import json
-import os
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -26,6 +25,7 @@ import numpy as np
 
 from ..data import dataset_sha256, load_dataset
 from ..provenance import peak_memory_mb, provenance
+from ..utils import atomic_path
 from .methods import make_method
 from .protocol import PROTOCOLS, TabularProtocol, split_train_test, suite_protocol, topk_metrics
 
@@ -100,9 +100,8 @@ def read_results(path: str | Path) -> list[dict[str, Any]]:
 
 def _drop_torn_line(path: Path, rows: list[dict[str, Any]]) -> None:
     """Rewrite ``path`` without its torn last line (temporary file, then rename)."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
 def execute(
