@@ -705,7 +705,7 @@ class Detector(OutlierMixin, BaseEstimator):
     @property
     def labels_(self) -> np.ndarray:
         """1 for the training rows above ``threshold_`` (or not a number), else 0 (PyOD)."""
-        return (~(self._training_scores() <= self.threshold_)).astype(int)
+        return self._is_outlier(self._training_scores()).astype(int)
 
     def predict_proba(self, X, method: str = "linear") -> np.ndarray:
         """Probability-like outlier scores, shape (n, 2): [P(normal), P(outlier)].
@@ -749,9 +749,9 @@ class Detector(OutlierMixin, BaseEstimator):
         n = len(train)
         k = np.searchsorted(train, s, side="right")
         p = (1.0 + k) / (2.0 + n)
-        c = float(np.mean(~(train <= self.threshold_)))
+        c = float(np.mean(self._is_outlier(train)))
         outlier_conf = binom.sf(n - math.floor(n * c) - 1, n, p)
-        return np.where(~(s <= self.threshold_), outlier_conf, 1.0 - outlier_conf)
+        return np.where(self._is_outlier(s), outlier_conf, 1.0 - outlier_conf)
 
     def _raw_from_anomaly(self, value: float) -> float:
         """Inverse of :meth:`_anomaly_from_raw` for one value (identity here)."""
@@ -771,7 +771,11 @@ class Detector(OutlierMixin, BaseEstimator):
         A row whose score is not a number is flagged, never normal.
         """
         raw = self._raw_scores(X)
-        return self._anomaly_from_raw(raw), ~(raw <= self.threshold_)
+        return self._anomaly_from_raw(raw), self._is_outlier(raw)
+
+    def _is_outlier(self, raw: np.ndarray) -> np.ndarray:
+        """Raw scores above ``threshold_``, or not a number: outliers."""
+        return ~(np.asarray(raw) <= self.threshold_)
 
     def score_samples(self, X) -> np.ndarray:
         """Normality score of each row (higher = more normal)."""

@@ -239,6 +239,8 @@ def _score(args: argparse.Namespace) -> int:
     _, chunks = read_chunks(args.data, spec, model_columns)
     names = [str(c) for c in getattr(det, "feature_names_in_", range(det.n_features_in_))]
     parquet = args.out is not None and str(args.out).endswith(".parquet")
+    if parquet:
+        needs_extra("pyarrow", "parquet")  # before any scoring
     n_rows = n_flagged = 0
     with atomic_output(args.out, "wb" if parquet else "w") as fh:
         writer = None
@@ -256,7 +258,7 @@ def _score(args: argparse.Namespace) -> int:
                     out[f"top{k + 1}_feature"] = [names[j] for j in top[:, k]]
                     out[f"top{k + 1}_share"] = shares[np.arange(len(top)), top[:, k]]
             if parquet:
-                pa = needs_extra("pyarrow", "parquet")
+                import pyarrow as pa
                 import pyarrow.parquet as pq
 
                 table = pa.Table.from_pandas(out, preserve_index=False)

@@ -299,22 +299,21 @@ def train(
         bar = epochs = tqdm(epochs, desc="training", unit="epoch")
     nets.train()
     for epoch in epochs:
-        perm = torch.randperm(n, generator=generator, device=x.device)
-        if world > 1:  # equal shards: every rank takes the same number of steps
-            perm = perm[rank::world][:shard]
-        if config.separate_batches:  # the (E, G) step's own permutation
-            perm_eg = torch.randperm(n, generator=generator, device=x.device)
-            if world > 1:
-                perm_eg = perm_eg[rank::world][:shard]
-            batches = (
-                (x[perm[start : start + batch_size]], x[perm_eg[start : start + batch_size]])
-                for start in range(0, len(perm), batch_size)
+
+        def order() -> torch.Tensor:
+            perm = torch.randperm(n, generator=generator, device=x.device)
+            # equal shards: every rank takes the same number of steps
+            return perm[rank::world][:shard] if world > 1 else perm
+
+        perm = order()
+        perm_eg = order() if config.separate_batches else None  # the (E, G) step's own
+        batches = (
+            (
+                x[perm[start : start + batch_size]],
+                None if perm_eg is None else x[perm_eg[start : start + batch_size]],
             )
-        else:
-            batches = (
-                (x[perm[start : start + batch_size]], None)
-                for start in range(0, len(perm), batch_size)
-            )
+            for start in range(0, len(perm), batch_size)
+        )
         loss_d, loss_eg, done = _epoch(players, batches, draws, penalty, ema, remaining, deadline)
         if remaining is not None:
             remaining -= done
@@ -421,7 +420,7 @@ def _epoch(
     for xb, xb_eg in batches:
         if max_updates is not None and n_batches >= max_updates:
             break
-        if batchnorm and min(xb.shape[0], xb.shape[0] if xb_eg is None else xb_eg.shape[0]) < 2:
+        if batchnorm and xb.shape[0] < 2:  # (both orders cut the same minibatch sizes)
             continue  # batch statistics need two rows: a last minibatch of one is skipped
         _, z, xt = draw(xb)
         eg_draws = None if xb_eg is None else draw(xb_eg)
