@@ -122,15 +122,17 @@ def _first_line(path: str | Path) -> list[str] | None:
         return next(csv.reader(fh), None)
 
 
-def detect_header(path: str | Path) -> bool:
-    """True if the first line has a non-empty cell and none of its cells is a number."""
-    first = _first_line(path) or []
+def _is_header(first: list[str]) -> bool:
     cells = [cell.strip() for cell in first]
     return any(cells) and not any(_is_number(cell) for cell in cells if cell)
 
 
-def _csv_names(path: Path, header: bool) -> list[str]:
-    first = _first_line(path)
+def detect_header(path: str | Path) -> bool:
+    """True if the first line has a non-empty cell and none of its cells is a number."""
+    return _is_header(_first_line(path) or [])
+
+
+def _csv_names(path: Path, first: list[str] | None, header: bool) -> list[str]:
     if first is None:
         raise ValueError(f"{path}: the file is empty")
     if not header:
@@ -150,8 +152,9 @@ def table_columns(path: str | Path, spec: TableSpec) -> tuple[list[str], bool]:
     if _is_parquet(path):
         ds = needs_extra("pyarrow.dataset", "parquet")
         return list(ds.dataset(str(path), format="parquet").schema.names), True
-    header = detect_header(path) if spec.header is None else spec.header
-    return _csv_names(path, header), header
+    first = _first_line(path)  # read once, for the header and the names
+    header = _is_header(first or []) if spec.header is None else spec.header
+    return _csv_names(path, first, header), header
 
 
 def select_columns(
@@ -194,11 +197,16 @@ def select_columns(
 
 
 def iter_table(
-    path: str | Path, spec: TableSpec, usecols: Sequence[str], chunk_rows: int = CHUNK_ROWS
+    path: str | Path,
+    spec: TableSpec,
+    usecols: Sequence[str],
+    chunk_rows: int = CHUNK_ROWS,
+    columns: tuple[list[str], bool] | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """``(first line number, DataFrame of usecols)`` per chunk of rows.
 
     Line numbers count from 1 at the file's first line (CSV) or row (Parquet).
+    ``columns``: :func:`table_columns` of the file, if already read.
     """
     import pandas as pd
 
@@ -212,7 +220,7 @@ def iter_table(
             yield line, frame
             line += len(frame)
         return
-    names, header = table_columns(path, spec)
+    names, header = table_columns(path, spec) if columns is None else columns
     line = 2 if header else 1
     # every column is parsed (not ``usecols``), so that a row with extra fields is an
     # error, never silently cut
@@ -305,7 +313,7 @@ def read_chunks(
     read_spec = replace(spec, categorical=tuple(categorical))  # the file's own names
 
     def chunks():
-        for line, frame in iter_table(path, read_spec, usecols, chunk_rows):
+        for line, frame in iter_table(path, read_spec, usecols, chunk_rows, (names, header)):
             if frame.empty:
                 continue
             X = to_features(frame, features, line, path, categorical, spec.allow_missing)
