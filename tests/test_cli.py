@@ -353,3 +353,17 @@ def test_fit_batch_size_and_update_budget(tmp_path):
     assert main(args) == 0
     det = rcgan.load(model)
     assert det.batch_size == 16 and det.max_updates == 5
+
+
+def test_progress_bar_by_default_on_a_terminal_and_export_in_the_help(monkeypatch, capsys):
+    import argparse
+    import sys
+
+    from rcgan.cli import _progress, build_parser
+
+    quiet = argparse.Namespace(verbose=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert _progress(quiet) is False and _progress(argparse.Namespace(verbose=True)) is True
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert _progress(quiet) is True
+    assert "export" in build_parser().format_help()
