@@ -270,8 +270,8 @@ def _score(args: argparse.Namespace) -> int:
             n_flagged += int(flagged.sum())
         if writer is not None:
             writer.close()
-    if n_rows == 0:
-        raise ValueError(f"{args.data}: no data rows")
+        if n_rows == 0:  # inside: an empty output never replaces the old file
+            raise ValueError(f"{args.data}: no data rows")
     if args.out not in (None, "-"):
         print(f"scored {n_rows} rows ({n_flagged} flagged); wrote {args.out}")
     return 0

@@ -420,7 +420,7 @@ class RCGAN(Detector):
             )
         return X, self.image_shape_
 
-    def _fit_networks(self, xt: torch.Tensor, seed: int, device: torch.device) -> np.ndarray:
+    def _fit_networks(self, xt: torch.Tensor, seed: int, device: torch.device) -> None:
         data_radius = float(xt.flatten(1).norm(dim=1).max()) if xt.shape[0] else 0.0
         penalty = make_penalty(self.penalty, self.penalty_scale, data_radius, data=xt.flatten(1))
         with private_rng(device, seed):
@@ -445,7 +445,6 @@ class RCGAN(Detector):
         self.networks_ = nets
         self.data_radius_ = data_radius
         self.score_stats_ = score_statistics(nets, xt)
-        return anomaly_scores(nets, xt, self.scoring, stats=self.score_stats_).numpy()
 
     # ----------------------------------------------------------------- scoring
     def _raw_scores(self, X) -> np.ndarray:

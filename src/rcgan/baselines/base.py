@@ -99,7 +99,7 @@ class TorchDetector(Detector):
     def _training_rows(self, X):
         return X, self._image_shape()
 
-    def _fit_networks(self, x: torch.Tensor, seed: int, device: torch.device) -> np.ndarray:
+    def _fit_networks(self, x: torch.Tensor, seed: int, device: torch.device) -> None:
         with private_rng(device, seed):
             self.model_ = self._build(self.n_features_in_).to(device)
             self.model_.train()
@@ -108,7 +108,6 @@ class TorchDetector(Detector):
             self.history_ = self._train(x, generator)
             self.model_.eval()
             self._after_training(x)
-        return self._scores(x)
 
     def _tensor_scores(self, x: torch.Tensor) -> np.ndarray:
         return self._scores(x)
