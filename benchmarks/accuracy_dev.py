@@ -44,7 +44,30 @@ COMBOS = {
     "xz+l2": ("xz", "l2"),
     "xz+d": ("xz", "discriminator"),
     "xz+d+l2": ("xz", "discriminator", "l2"),
+    "xz+l2+zknn": ("xz", "l2", "zknn"),
+    "l2+zknn": ("l2", "zknn"),
+    "xz+zknn": ("xz", "zknn"),
+    "xz+l1": ("xz", "l1"),
+    "xz+fm": ("xz", "fm_l1"),
+    "xz+fm+l2": ("xz", "fm_l1", "l2"),
 }
+#: scores this script computes from a fitted model (not library scores)
+EXTRA = ("zknn",)
+
+
+def code_knn(det: RCGAN, train: np.ndarray, rows: np.ndarray, k: int = 5) -> tuple:
+    """Distance to the k-th nearest training code E(x) (training rows: leave-one-out)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    nets = det.networks_.eval()
+    with torch.inference_mode():
+        z_tr = nets.encoder(det.network_input(train)).double().numpy()
+        z_te = nets.encoder(det.network_input(rows)).double().numpy()
+    k = min(k, len(z_tr) - 1)
+    nn_ = NearestNeighbors(n_neighbors=k + 1).fit(z_tr)
+    d_tr = nn_.kneighbors(z_tr)[0][:, k]
+    d_te = nn_.kneighbors(z_te, n_neighbors=k)[0][:, k - 1]
+    return d_tr, d_te
 
 
 def fraction(dataset: str) -> float:
@@ -111,6 +134,11 @@ def main() -> None:
         "--members", type=int, default=1, help="seed ensemble: fits averaged per score kind"
     )
     ap.add_argument("--out")
+    ap.add_argument(
+        "--save-scores",
+        help="folder: also write each fit's standardised test scores per kind and the "
+        "test labels (TAG_DATASET_SEED.npz), to compare further combinations offline",
+    )
     args = ap.parse_args()
     if args.summary:
         summary(args.summary, args.match, args.seeds)
@@ -143,7 +171,7 @@ def main() -> None:
                     )
             else:
                 t0 = time.perf_counter()
-                z = {kind: 0.0 for kind in KINDS}
+                z = {kind: 0.0 for kind in (*KINDS, *EXTRA)}
                 for member in range(args.members):
                     model_seed = seed if args.members == 1 else 100 * seed + member
                     fit_params = dict(params)
@@ -152,15 +180,22 @@ def main() -> None:
                         k = int(fit_params["latent_dim"][3:])
                         fit_params["latent_dim"] = int(min(32, max(2, train.shape[1] // k)))
                     det = RCGAN(**fit_params, random_state=model_seed, n_jobs=1).fit(train)
-                    for kind in KINDS:
-                        det.set_params(scoring=kind)
-                        raw_tr = -det.score_samples(train)
-                        raw_te = -det.score_samples(test)
+                    for kind in (*KINDS, *EXTRA):
+                        if kind == "zknn":
+                            raw_tr, raw_te = code_knn(det, train, test)
+                        else:
+                            det.set_params(scoring=kind)
+                            raw_tr = -det.score_samples(train)
+                            raw_te = -det.score_samples(test)
                         med = np.median(raw_tr)
                         iqr = np.subtract(*np.percentile(raw_tr, [75, 25]))
                         z[kind] = z[kind] + (raw_te - med) / max(iqr, 1e-12) / args.members
                 fit_s = time.perf_counter() - t0
-                for kind in KINDS:
+                if args.save_scores:
+                    folder = Path(args.save_scores)
+                    folder.mkdir(parents=True, exist_ok=True)
+                    np.savez(folder / f"{args.tag}_{dataset}_{seed}.npz", y=y_test, **z)
+                for kind in (*KINDS, *EXTRA):
                     rows.append(
                         {
                             "tag": args.tag,

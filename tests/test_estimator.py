@@ -72,7 +72,7 @@ PAPER = dict(
 def test_default_score_is_xz_plus_l2_standardised_on_training_rows(detection_task):
     train, test, _ = detection_task
     det = RCGAN(random_state=0, epochs=2).fit(train)
-    assert det.scoring == "xz+l2" and det.penalty == "adaptive"
+    assert det.scoring == "xz+l2" and det.penalty == "adaptive-diff"
     assert det.networks_.config.latent_dim == 2  # "auto": 8 features // 4
     parts = []
     for kind in ("xz", "l2"):
@@ -170,7 +170,7 @@ def test_far_outliers_get_high_scores(data):
     paper = RCGAN(random_state=0, **PAPER, **FAST).fit(X)
     assert share_above(paper) < 0.9
     fixed = RCGAN(random_state=0, **FAST).fit(X)
-    assert fixed.penalty == "adaptive" and fixed.penalty_dxx
+    assert fixed.penalty == "adaptive-diff" and fixed.penalty_dxx
     assert share_above(fixed) == 1.0
     wide = RCGAN(random_state=0, **PAPER, **FAST).set_params(
         penalty="normal-wide", penalty_dxx=True

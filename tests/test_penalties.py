@@ -64,3 +64,37 @@ def test_unknown_name_lists_valid_ones(bad):
 def test_bad_scale(scale):
     with pytest.raises(ValueError, match="penalty_scale"):
         make_penalty("normal", scale)
+
+
+def _plane_data(n=400, dim=10, seed=0):
+    """Rows on a 2-d plane of a 10-d space (rank 2), the first axis the wider."""
+    g = gen(seed)
+    basis = torch.linalg.qr(torch.randn(dim, 2, generator=g)).Q  # orthonormal (dim, 2)
+    coords = torch.randn(n, 2, generator=g) * torch.tensor([3.0, 1.0])
+    return coords @ basis.T, basis
+
+
+def test_adaptive_near_half_is_isotropic_noise_around_rows():
+    data, basis = _plane_data()
+    x = make_penalty("adaptive", 1.0, float(data.norm(dim=1).max()), data=data)(4000, 10, gen())
+    near = x[:2000]
+    off_plane = near - (near @ basis) @ basis.T  # the part outside the data's span
+    assert abs(off_plane.pow(2).sum(1).mean().item() - 8.0) < 0.5  # N(0, I) in 8 dims
+
+
+def test_adaptive_diff_moves_rows_along_the_data():
+    # x_i + s (x_j - x_k) / sqrt(2) stays in the data's span, with covariance
+    # (1 + s^2) Cov(data): wider along the data's wide axis, not off it
+    data, basis = _plane_data()
+    radius = float(data.norm(dim=1).max())
+    x = make_penalty("adaptive-diff", 2.0, radius, data=data)(8000, 10, gen())
+    near, far = x[:4000], x[4000:]
+    coords = near @ basis
+    assert (near - coords @ basis.T).abs().max() < 1e-4
+    assert coords.var(0)[0].item() == pytest.approx(5 * 9.0, rel=0.1)
+    assert coords.var(0)[1].item() == pytest.approx(5 * 1.0, rel=0.1)
+    assert far.norm(dim=1).max() > 2 * radius  # the radial half as in "adaptive"
+    # "adaptive-mix": half of the near half off the span, half on it
+    mix = make_penalty("adaptive-mix", 1.0, radius, data=data)(4000, 10, gen())[:2000]
+    off = (mix - (mix @ basis) @ basis.T).norm(dim=1)
+    assert (off < 1e-4).float().mean().item() == pytest.approx(0.5, abs=0.01)

@@ -82,19 +82,24 @@ class RCGAN(Detector):
 
     Parameters
     ----------
-    penalty : {"adaptive", "normal", "uniform", "normal-wide", "local", \
-            "local-nn", "adaptive-nn"}, callable or None, default="adaptive"
+    penalty : {"adaptive-diff", "adaptive", "adaptive-mix", "normal", "uniform", \
+            "normal-wide", "local", "local-nn", "adaptive-nn"}, callable or None, \
+            default="adaptive-diff"
         Penalty distribution t(x) on the scaled data (see
-        :mod:`rcgan.penalties`). "adaptive" is set by the training rows
-        themselves: half of each draw is a training row moved by
-        N(0, s^2 I) (the data smoothed at s standard deviations, a shell
-        just outside the data in every direction), half is radial out to
-        3 times the largest training norm (far outliers, the paper's
-        Section 6 limitation). "normal" is the paper's N(0, s^2 I);
+        :mod:`rcgan.penalties`), set by the training rows themselves for
+        the "adaptive" family: half of each draw is radial out to 3 times
+        the largest training norm (far outliers, the paper's Section 6
+        limitation), half is a training row x_i moved near the data. In
+        "adaptive-diff" the move is s (x_j - x_k) / sqrt(2) for two other
+        random rows: noise with the data's own covariance (times s^2), so
+        t smooths q along the directions in which the data varies and past
+        its ends; in "adaptive" (0.2-0.3) it is N(0, s^2 I), which in many
+        dimensions puts its mass at distance s sqrt(d), off the data's
+        span; "adaptive-mix" is half of each. "normal" is the paper's N(0, s^2 I);
         "normal-wide" is half N(0, s^2 I), half radial; None is the ablation
         without t(x) (Table 3).
     penalty_scale : float, default=1.0
-        s above: the smoothing bandwidth ("adaptive", "local"), standard
+        s above: the smoothing bandwidth (the "adaptive" family, "local"), standard
         deviation ("normal") or half-width ("uniform").
     penalty_dxx : bool, default=True
         Carry the penalty over to D_xx: identity pairs (x_t, x_t) of penalty
@@ -236,7 +241,7 @@ class RCGAN(Detector):
     _module_name = "networks_"
     _extra_keys = frozenset({"data_radius_", "score_stats_"})
     _params: ClassVar[dict[str, Param]] = {
-        "penalty": Param("adaptive", _penalty),
+        "penalty": Param("adaptive-diff", _penalty),
         "penalty_scale": Param(1.0, real(0.0)),
         "penalty_dxx": Param(True, boolean),
         "latent_dim": Param("auto", _latent_dim),
@@ -265,7 +270,7 @@ class RCGAN(Detector):
     def __init__(
         self,
         *,
-        penalty="adaptive",
+        penalty="adaptive-diff",
         penalty_scale=1.0,
         penalty_dxx=True,
         latent_dim="auto",

@@ -85,6 +85,26 @@ def _local(data: torch.Tensor, bandwidth: float) -> PenaltySampler:
     return sample
 
 
+def _local_diff(data: torch.Tensor, scale: float) -> PenaltySampler:
+    """Training rows moved along the data's own directions: x_i + s (x_j - x_k) / sqrt(2).
+
+    The difference of two random training rows has twice the data's
+    covariance, so the noise has covariance s^2 Cov(q): it smooths q along
+    the directions in which the data varies (and past its ends along them),
+    where isotropic noise in many dimensions leaves the data's own
+    directions nearly unpenalised (its mass lies at distance s sqrt(d),
+    mostly off the data's span).
+    """
+
+    def sample(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
+        idx = torch.randint(data.shape[0], (3, n), generator=generator, device=generator.device)
+        rows = data.reshape(data.shape[0], dim).to(generator.device)
+        step = (rows[idx[1]] - rows[idx[2]]) * (scale / math.sqrt(2.0))
+        return rows[idx[0]] + step
+
+    return sample
+
+
 def nn_spacing(data: torch.Tensor, max_rows: int = 2000) -> float:
     """Median distance from a training row to its nearest other row.
 
@@ -108,8 +128,24 @@ def nn_spacing(data: torch.Tensor, max_rows: int = 2000) -> float:
     return float(spacing.median()) if spacing.numel() else 1.0
 
 
-def _adaptive(data: torch.Tensor, scale: float, data_radius: float) -> PenaltySampler:
-    local = _local(data, scale)
+def _adaptive(
+    data: torch.Tensor, scale: float, data_radius: float, along_data: str = "none"
+) -> PenaltySampler:
+    """Half near the data, half radial out to 3x the largest norm.
+
+    ``along_data``: the near half is isotropic (``"none"``), moved along the
+    data's directions (``"all"``, :func:`_local_diff`), or half of each
+    (``"half"``).
+    """
+    iso, diff = _local(data, scale), _local_diff(data, scale)
+
+    def local(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
+        if along_data == "none":
+            return iso(n, dim, generator)
+        if along_data == "all":
+            return diff(n, dim, generator)
+        n_diff = n // 2
+        return torch.cat((iso(n - n_diff, dim, generator), diff(n_diff, dim, generator)))
 
     def sample(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
         far = _radial(3.0 * max(data_radius, scale * math.sqrt(dim)))
@@ -134,6 +170,8 @@ PENALTIES: dict[str, str] = {
     "adaptive": "half training rows plus N(0, s^2 I), half radial out to 3x the largest norm",
     "local-nn": "training rows plus noise of norm about s times the data's nearest-row spacing",
     "adaptive-nn": "half local-nn, half radial out to 3x the data's largest norm",
+    "adaptive-diff": "as adaptive, the near half moved by s (x_j - x_k) / sqrt(2) of random rows",
+    "adaptive-mix": "as adaptive, the near half half isotropic, half as adaptive-diff",
 }
 
 
@@ -192,6 +230,9 @@ def make_penalty(
         return _local(data, float(scale))
     if penalty == "adaptive":
         return _adaptive(data, float(scale), float(data_radius))
+    if penalty in ("adaptive-diff", "adaptive-mix"):
+        along = "all" if penalty == "adaptive-diff" else "half"
+        return _adaptive(data, float(scale), float(data_radius), along)
     bandwidth = float(scale) * nn_spacing(data) / math.sqrt(max(data[0].numel(), 1))
     if penalty == "local-nn":
         return _local(data, bandwidth)

@@ -162,11 +162,15 @@ LEGACY_PARAMS: dict[str, dict[str, Any]] = {
 }
 
 
-def _defaults(cls) -> Callable[..., Any]:
-    """A detector with its library defaults, whatever the data set (only the seed is set)."""
+def _defaults(cls, **overrides) -> Callable[..., Any]:
+    """A detector with its library defaults (and ``overrides``), whatever the data set.
+
+    Only the seed is set per run.
+    """
 
     def build(dataset: str | None, seed: int, epochs: int | None = None):
-        return cls(random_state=seed, **({} if epochs is None else {"epochs": epochs}))
+        extra = {} if epochs is None else {"epochs": epochs}
+        return cls(random_state=seed, **overrides, **extra)
 
     return build
 
@@ -367,6 +371,10 @@ METHODS: dict[str, Method] = {
     ),
     "rcgan_default": Method(
         "RCGAN() with the library defaults: nothing set per data set", _defaults(RCGAN)
+    ),
+    "rcgan_default_0.3": Method(
+        "RCGAN with the 0.2-0.3 library defaults (t(x) with isotropic noise near the data)",
+        _defaults(RCGAN, penalty="adaptive"),
     ),
     "rcgan_default_0.1": Method(
         "RCGAN with the 0.1.0 library defaults (wide penalty, Eq. 11) and GAN_SETTINGS",
