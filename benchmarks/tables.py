@@ -2,7 +2,7 @@
 
     python benchmarks/tables.py tabular benchmarks/results/tabular/results.jsonl
     python benchmarks/tables.py mnist benchmarks/results/table2/mnist.jsonl
-    python benchmarks/tables.py suite benchmarks/results/suite/results.jsonl
+    python benchmarks/tables.py suite benchmarks/results/suite/results.jsonl [METHOD,...]
 
 (`rcgan reproduce ...` prints the same tables, but first runs any job that
 is missing from the file.)
@@ -23,7 +23,8 @@ def main() -> None:
     if kind == "suite":
         from rcgan.benchmark.protocol import SUITE
 
-        methods = [m for m in SUITE_METHODS if any(r["method"] == m for r in rows)]
+        chosen = sys.argv[3].split(",") if len(sys.argv) > 3 else SUITE_METHODS
+        methods = [m for m in chosen if any(r["method"] == m for r in rows)]
         print(
             suite_markdown(
                 rows, methods, [d for d in SUITE if any(r["dataset"] == d for r in rows)]

@@ -11,7 +11,11 @@ paper's Section 6 (t(x) covers a bounded region, so points far outside it are
 not penalised): half of each draw comes from N(0, s^2 I), the other half from
 a radial mixture whose radius is uniform on [0, R] with R a multiple of the
 training data's largest norm, so that the penalty covers every direction out
-to far beyond the data. See :func:`make_penalty`.
+to far beyond the data. The "adaptive" family (the library's default is
+``"adaptive-diff"``) replaces the near half by the training rows themselves,
+moved by noise: isotropic N(0, s^2 I) (``"adaptive"``), or the difference of
+two other random rows, whose covariance is the data's own
+(``"adaptive-diff"``, :func:`_local_diff`). See :func:`make_penalty`.
 """
 
 from __future__ import annotations
