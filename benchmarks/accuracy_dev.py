@@ -135,6 +135,11 @@ def main() -> None:
     )
     ap.add_argument("--out")
     ap.add_argument(
+        "--no-code-knn",
+        action="store_true",
+        help="skip the kNN distance between codes (zknn; quadratic in the training rows)",
+    )
+    ap.add_argument(
         "--save-scores",
         help="folder: also write each fit's standardised test scores per kind and the "
         "test labels (TAG_DATASET_SEED.npz), to compare further combinations offline",
@@ -171,7 +176,8 @@ def main() -> None:
                     )
             else:
                 t0 = time.perf_counter()
-                z = {kind: 0.0 for kind in (*KINDS, *EXTRA)}
+                extra = () if args.no_code_knn else EXTRA
+                z = {kind: 0.0 for kind in (*KINDS, *extra)}
                 for member in range(args.members):
                     model_seed = seed if args.members == 1 else 100 * seed + member
                     fit_params = dict(params)
@@ -180,7 +186,7 @@ def main() -> None:
                         k = int(fit_params["latent_dim"][3:])
                         fit_params["latent_dim"] = int(min(32, max(2, train.shape[1] // k)))
                     det = RCGAN(**fit_params, random_state=model_seed, n_jobs=1).fit(train)
-                    for kind in (*KINDS, *EXTRA):
+                    for kind in (*KINDS, *extra):
                         if kind == "zknn":
                             raw_tr, raw_te = code_knn(det, train, test)
                         else:
@@ -195,7 +201,7 @@ def main() -> None:
                     folder = Path(args.save_scores)
                     folder.mkdir(parents=True, exist_ok=True)
                     np.savez(folder / f"{args.tag}_{dataset}_{seed}.npz", y=y_test, **z)
-                for kind in (*KINDS, *EXTRA):
+                for kind in (*KINDS, *extra):
                     rows.append(
                         {
                             "tag": args.tag,
@@ -205,6 +211,8 @@ def main() -> None:
                         }
                     )
                 for combo, kinds in COMBOS.items():
+                    if not set(kinds) <= set(z):
+                        continue
                     s = np.mean([z[k] for k in kinds], axis=0)
                     rows.append(
                         {"tag": args.tag, "kind": combo, **metrics(s, y_test), "seconds": fit_s}
