@@ -20,6 +20,7 @@ k = 20 % of the test rows as in Table 1). Everything else as Table 1's
 
     python benchmarks/kdd_alad.py --data-dir ../shared/data \\
         --out benchmarks/results/tabular/kdd_alad.jsonl --runs details:0 details:1 alad_protocol:42
+    python benchmarks/kdd_alad.py --summary benchmarks/results/tabular/kdd_alad.jsonl
 
 The Table 1 rows without the details are in ``tabular/results.jsonl``.
 """
@@ -92,12 +93,38 @@ class KDDVariant:
         )
 
 
+def summary(path: str) -> None:
+    """Each variant's F1 and AUROC (%), mean ± std over its seeds, from a results file."""
+    import numpy as np
+
+    from rcgan.benchmark.runner import read_results
+
+    by_variant: dict[str, list[dict[str, Any]]] = {}
+    for row in read_results(path):
+        by_variant.setdefault(row["variant"], []).append(row)
+    print("| variant | seeds | F1 % | AUROC % |\n|---|---|---|---|")
+    for variant, rows in by_variant.items():
+        f1 = 100 * np.array([r["f1"] for r in rows])
+        auc = 100 * np.array([r["auroc"] for r in rows])
+        seeds = ", ".join(str(r["seed"]) for r in sorted(rows, key=lambda r: r["seed"]))
+        print(
+            f"| {variant} | {seeds} | {f1.mean():.2f} ± {f1.std():.2f} "
+            f"| {auc.mean():.2f} ± {auc.std():.2f} |"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", nargs="+", required=True, help="VARIANT:SEED ...")
+    ap.add_argument("--runs", nargs="+", help="VARIANT:SEED ...")
     ap.add_argument("--data-dir")
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--out", help="results file (JSON Lines)")
+    ap.add_argument("--summary", help="print each variant's mean ± std from this file and exit")
     args = ap.parse_args()
+    if args.summary:
+        summary(args.summary)
+        return
+    if not (args.runs and args.out):
+        ap.error("--runs and --out are required (or --summary FILE)")
     torch.set_num_threads(1)
     jobs = []
     for run in args.runs:
