@@ -3,6 +3,7 @@ import csv
 import numpy as np
 import pytest
 
+from rcgan import RCGAN
 from rcgan.cli import main
 
 from .conftest import manifold_data
@@ -325,6 +326,10 @@ def test_every_option_has_help_and_its_default(capsys):
                 assert action.help, (parser.prog, action.option_strings)
         text = parser.format_help()
         assert "(default: 0.1)" in text if parser.prog == "rcgan fit" else True
+        if parser.prog == "rcgan fit":  # the estimator's defaults, as they are now
+            flat = " ".join(text.split())
+            assert f"the estimator's, {RCGAN().penalty!r})" in flat
+            assert f"the estimator's, {RCGAN().scoring!r})" in flat
 
 
 def test_impute_through_the_cli(tmp_path, capsys):

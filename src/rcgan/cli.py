@@ -506,6 +506,11 @@ def _export(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``rcgan`` command."""
     from . import __version__
+    from .estimator import RCGAN
+
+    def rcgan_default(name: str):
+        """RCGAN's declared default of ``name`` (the help never restates it by hand)."""
+        return RCGAN._params[name].default
 
     parser = argparse.ArgumentParser(prog="rcgan", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="progress bars")
@@ -574,10 +579,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-updates",
         type=_positive,
         default=None,
-        help="update budget (default: the estimator's, 3000)",
+        help=f"update budget (default: the estimator's, {rcgan_default('max_updates')})",
     )
     fit.add_argument(
-        "--batch-size", type=_positive, default=None, help="rows per minibatch (default: 50)"
+        "--batch-size",
+        type=_positive,
+        default=None,
+        help=f"rows per minibatch (default: {rcgan_default('batch_size')})",
     )
     fit.add_argument("--seed", type=int, default=0, help="random seed")
     fit.add_argument(
@@ -589,14 +597,15 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--penalty",
         choices=(*PENALTIES, "none"),
-        help="penalty distribution t(x) (default: the estimator's, 'adaptive')",
+        help=f"penalty distribution t(x) (default: the estimator's, {rcgan_default('penalty')!r})",
     )
     fit.add_argument(
         "--scoring",
         "--score",
         dest="scoring",
         choices=tuple(SCORES),
-        help="anomaly score (--score is the old name; default: the estimator's, 'xz+l2')",
+        help="anomaly score (--score is the old name; default: the estimator's, "
+        f"{rcgan_default('scoring')!r})",
     )
     fit.add_argument("--device", default="cpu", help='torch device, e.g. "cuda"')
     fit.add_argument(
