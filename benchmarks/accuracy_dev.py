@@ -70,6 +70,51 @@ def code_knn(det: RCGAN, train: np.ndarray, rows: np.ndarray, k: int = 5) -> tup
     return d_tr, d_te
 
 
+#: candidates of the label-free score choice (``--select``)
+SELECT = {
+    "xz+l2": ("xz", "l2"),
+    "xz+l1": ("xz", "l1"),
+    "xz": ("xz",),
+    "l2": ("l2",),
+    "l1": ("l1",),
+}
+
+
+def validation_anomalies(train: np.ndarray, seed: int, n: int = 1000) -> dict:
+    """Synthetic anomalies next to the training rows, with no labels involved.
+
+    Each probe set is the first ``n`` training rows followed by ``n``
+    synthetic rows: "iso" moves rows by N(0, 1) per column in units of the
+    column's spread (off the data's span); "diff2" moves them along the
+    data's own directions twice as far as the default penalty does
+    (x_i + 2 (x_j - x_k) / sqrt(2)); "both" is half of each.
+    """
+    rng = np.random.default_rng(10_000 + seed)
+    m = len(train)
+    base = train[rng.integers(0, m, n)]
+    iso = base + rng.standard_normal(base.shape) * train.std(axis=0)
+    diff = base + np.sqrt(2.0) * (train[rng.integers(0, m, n)] - train[rng.integers(0, m, n)])
+    normal = train[rng.integers(0, m, n)]  # with replacement: n rows on any set
+    both = np.concatenate([iso[: n // 2], diff[: n - n // 2]])
+    return {
+        name: np.concatenate([normal, v])
+        for name, v in (("iso", iso), ("diff2", diff), ("both", both))
+    }
+
+
+def select_score(zp: dict, n_normal: int) -> str:
+    """The candidate of :data:`SELECT` with the best AUROC, normal rows vs probes."""
+    from sklearn.metrics import roc_auc_score
+
+    y = np.r_[np.zeros(n_normal), np.ones(len(next(iter(zp.values()))) - n_normal)]
+    best, best_auc = "xz+l2", -1.0
+    for name, kinds in SELECT.items():
+        auc = roc_auc_score(y, np.mean([zp[k] for k in kinds], axis=0))
+        if auc > best_auc + 1e-9:
+            best, best_auc = name, auc
+    return best
+
+
 def fraction(dataset: str) -> float:
     return 0.8 if dataset in ("kddcup99", "arrhythmia") else 0.5
 
@@ -135,6 +180,12 @@ def main() -> None:
     )
     ap.add_argument("--out")
     ap.add_argument(
+        "--select",
+        action="store_true",
+        help="also a label-free choice of score per fit: the candidate that best separates "
+        "the training rows from synthetic validation anomalies (rows 'sel-*')",
+    )
+    ap.add_argument(
         "--no-code-knn",
         action="store_true",
         help="skip the kNN distance between codes (zknn; quadratic in the training rows)",
@@ -178,6 +229,9 @@ def main() -> None:
                 t0 = time.perf_counter()
                 extra = () if args.no_code_knn else EXTRA
                 z = {kind: 0.0 for kind in (*KINDS, *extra)}
+                if args.select:
+                    probes = validation_anomalies(train, seed)
+                    zp = {name: {kind: 0.0 for kind in KINDS} for name in probes}
                 for member in range(args.members):
                     model_seed = seed if args.members == 1 else 100 * seed + member
                     fit_params = dict(params)
@@ -196,6 +250,12 @@ def main() -> None:
                         med = np.median(raw_tr)
                         iqr = np.subtract(*np.percentile(raw_tr, [75, 25]))
                         z[kind] = z[kind] + (raw_te - med) / max(iqr, 1e-12) / args.members
+                        if args.select and kind != "zknn":
+                            for name, rows_p in probes.items():
+                                raw_p = -det.score_samples(rows_p)
+                                zp[name][kind] = (
+                                    zp[name][kind] + (raw_p - med) / max(iqr, 1e-12) / args.members
+                                )
                 fit_s = time.perf_counter() - t0
                 if args.save_scores:
                     folder = Path(args.save_scores)
@@ -217,6 +277,19 @@ def main() -> None:
                     rows.append(
                         {"tag": args.tag, "kind": combo, **metrics(s, y_test), "seconds": fit_s}
                     )
+                if args.select:
+                    for name in probes:
+                        pick = select_score(zp[name], len(probes[name]) // 2)
+                        s = np.mean([z[k] for k in SELECT[pick]], axis=0)
+                        rows.append(
+                            {
+                                "tag": args.tag,
+                                "kind": f"sel-{name}",
+                                "picked": pick,
+                                **metrics(s, y_test),
+                                "seconds": fit_s,
+                            }
+                        )
             with out.open("a") as fh:
                 for r in rows:
                     fh.write(
