@@ -90,6 +90,16 @@ def test_default_score_is_xz_plus_l2_standardised_on_training_rows(detection_tas
     )
 
 
+@pytest.mark.parametrize("scoring", ["xz+l2", "l2", "xz", "discriminator"])
+def test_training_scores_taken_on_the_way_equal_a_scoring_pass(detection_task, scoring):
+    # fit reads the training rows' scores off the pass that sets the combined
+    # score's statistics; they must be the scores a separate pass gives
+    train, _, _ = detection_task
+    det = RCGAN(random_state=0, max_updates=20, scoring=scoring).fit(train)
+    x = det.preprocessor_.to_tensor(train, torch.device("cpu"))
+    np.testing.assert_array_equal(det.decision_scores_, det._tensor_scores(x))
+
+
 @pytest.mark.parametrize("cls", [RCGAN, ALAD])
 def test_detects_off_manifold_points(cls, detection_task):
     train, test, y = detection_task

@@ -10,6 +10,7 @@ from rcgan.scores import (
     SCORES,
     FusedMLPScorer,
     anomaly_scores,
+    component_scores,
     score_batch,
     score_statistics,
     to_paper_scale,
@@ -50,6 +51,22 @@ def test_combined_score_is_the_mean_of_standardised_components(nets):
         torch.testing.assert_close(anomaly_scores(nets, x, kind, stats=stats), expected)
         with pytest.raises(ValueError, match="statistics"):
             anomaly_scores(nets, x, kind)
+
+
+def test_component_scores_equal_each_kind_scored_alone(nets):
+    # one pass shares E(x) and G(E(x)) between the kinds; each must still be
+    # the kind's own score bit for bit (the fit takes its training scores from it)
+    x = torch.randn(1100, 6)  # three chunks, the last one padded
+    kinds = ("xz", "l1", "l2", "discriminator")
+    nets.train()
+    raw = component_scores(nets, x, kinds)
+    assert nets.training
+    for kind in ("xz", "l1", "l2"):
+        assert torch.equal(raw[kind], anomaly_scores(nets, x, kind)), kind
+    nets.eval()
+    with torch.inference_mode():
+        reference = score_batch(nets, x[:512], "discriminator").double()
+    assert torch.equal(raw["discriminator"][:512], reference)
 
 
 def test_xz_score_is_minus_the_d_xz_logit(nets):

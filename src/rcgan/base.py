@@ -252,7 +252,9 @@ class Detector(OutlierMixin, BaseEstimator):
     here once. A subclass sets ``_params`` and ``_module_name`` (the
     attribute holding its trained ``nn.Module``) and implements
 
-    - ``_fit_networks(x, seed, device)``: train on the scaled tensor;
+    - ``_fit_networks(x, seed, device)``: train on the scaled tensor; it may
+      return the training rows' anomaly scores when it computed them on the
+      way (else None, and ``_tensor_scores(x)`` gives them);
     - ``_tensor_scores(x)``: anomaly scores of scaled rows (the training rows'
       scores set the threshold; the held-out rows' calibrate "auto");
     - ``_raw_scores(X)``: anomaly scores of new rows (higher = more anomalous);
@@ -310,7 +312,7 @@ class Detector(OutlierMixin, BaseEstimator):
         """Scaling fitted on the training rows (the ``scaler`` parameter)."""
         return self.scaler
 
-    def _fit_networks(self, x: torch.Tensor, seed: int, device: torch.device) -> None:
+    def _fit_networks(self, x: torch.Tensor, seed: int, device: torch.device) -> np.ndarray | None:
         raise NotImplementedError
 
     # ------------------------------------------------------------ data frames
@@ -454,8 +456,9 @@ class Detector(OutlierMixin, BaseEstimator):
         device = torch.device(self.device)
         with ThreadLimit(self.n_jobs):
             x = self.preprocessor_.to_tensor(X, device)
-            self._fit_networks(x, seed, device)
-            train_scores = self._tensor_scores(x)
+            train_scores = self._fit_networks(x, seed, device)
+            if train_scores is None:
+                train_scores = self._tensor_scores(x)
             if X_cal is not None:
                 x_cal = self.preprocessor_.to_tensor(X_cal, device)
                 self.calibration_scores_ = np.asarray(self._tensor_scores(x_cal), np.float64)

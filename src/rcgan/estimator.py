@@ -32,7 +32,15 @@ from .base import (
 from .networks import ACTIVATIONS, NetworkConfig, Networks, build_networks
 from .penalties import make_penalty
 from .preprocessing import IMAGE_SIZES, network_image_shape
-from .scores import SCORES, anomaly_scores, score_statistics, to_paper_scale
+from .scores import (
+    COMBINED,
+    SCORES,
+    anomaly_scores,
+    component_scores,
+    standardised_mean,
+    statistics_of,
+    to_paper_scale,
+)
 from .training import TrainConfig, train
 from .utils import ThreadLimit, private_rng
 
@@ -425,7 +433,7 @@ class RCGAN(Detector):
             )
         return X, self.image_shape_
 
-    def _fit_networks(self, xt: torch.Tensor, seed: int, device: torch.device) -> None:
+    def _fit_networks(self, xt: torch.Tensor, seed: int, device: torch.device) -> np.ndarray | None:
         data_radius = float(xt.flatten(1).norm(dim=1).max()) if xt.shape[0] else 0.0
         penalty = make_penalty(self.penalty, self.penalty_scale, data_radius, data=xt.flatten(1))
         with private_rng(device, seed):
@@ -449,7 +457,17 @@ class RCGAN(Detector):
             )
         self.networks_ = nets
         self.data_radius_ = data_radius
-        self.score_stats_ = score_statistics(nets, xt)
+        # one pass over the training rows gives the combined scores' statistics
+        # and, for the combined scores and their components, the training scores
+        kinds = sorted({k for parts in COMBINED.values() for k in parts})
+        raw = component_scores(nets, xt, kinds)
+        self.score_stats_ = statistics_of(raw)
+        if self.scoring in raw:
+            return raw[self.scoring].numpy()
+        if self.scoring in COMBINED:
+            parts = {k: raw[k].float() for k in COMBINED[self.scoring]}
+            return standardised_mean(parts, self.score_stats_, self.scoring).double().numpy()
+        return None
 
     # ----------------------------------------------------------------- scoring
     def _raw_scores(self, X) -> np.ndarray:

@@ -44,9 +44,13 @@ __all__ = [
     "SCORES",
     "FusedMLPScorer",
     "anomaly_scores",
+    "component_batch",
+    "component_scores",
     "discriminator_outputs",
     "score_batch",
     "score_statistics",
+    "standardised_mean",
+    "statistics_of",
     "to_paper_scale",
 ]
 
@@ -86,11 +90,7 @@ def score_batch(
                 f"score {kind!r} needs the training rows' statistics of {COMBINED[kind]} "
                 "(a model fitted with this version of rcgan)"
             )
-        parts = []
-        for k in COMBINED[kind]:
-            center, spread = stats[k]
-            parts.append((score_batch(nets, x, k) - center) / spread)
-        return torch.stack(parts).mean(0)
+        return standardised_mean(component_batch(nets, x, COMBINED[kind]), stats, kind)
     if kind == "xz":
         return -nets.d_xz(x, nets.encoder(x))
     x_rec = nets.reconstruct(x)
@@ -104,6 +104,34 @@ def score_batch(
         diff = (x - x_rec).flatten(1)
         return torch.linalg.vector_norm(diff, ord=1 if kind == "l1" else 2, dim=1)
     raise ValueError(f"score={kind!r} is not a known score; valid names: {sorted(SCORES)}")
+
+
+def component_batch(nets: Networks, x: torch.Tensor, kinds) -> dict[str, torch.Tensor]:
+    """Raw scores of several kinds for the rows of ``x``, sharing E(x) and G(E(x)).
+
+    Each equals ``score_batch(nets, x, kind)`` bit for bit (the same
+    operations on the same shapes; only the repeated encoder and generator
+    passes are dropped). ``nets`` must already be in eval mode.
+    """
+    z = x_rec = None
+    out = {}
+    for kind in kinds:
+        if kind == "xz":
+            z = nets.encoder(x) if z is None else z
+            out[kind] = -nets.d_xz(x, z)
+        elif kind in ("l1", "l2"):
+            z = nets.encoder(x) if z is None else z
+            x_rec = nets.generator(z) if x_rec is None else x_rec
+            diff = (x - x_rec).flatten(1)
+            out[kind] = torch.linalg.vector_norm(diff, ord=1 if kind == "l1" else 2, dim=1)
+        else:
+            out[kind] = score_batch(nets, x, kind)
+    return out
+
+
+def standardised_mean(parts: dict[str, torch.Tensor], stats: ScoreStats, kind: str) -> torch.Tensor:
+    """Combined score ``kind`` from its raw components: the mean of (raw - median) / IQR."""
+    return torch.stack([(parts[k] - stats[k][0]) / stats[k][1] for k in COMBINED[kind]]).mean(0)
 
 
 class FusedMLPScorer:
@@ -252,6 +280,50 @@ def anomaly_scores(
         of :class:`FusedMLPScorer` when it agrees with :func:`score_batch`
         on the first chunk, else by :func:`score_batch`.
     """
+
+    def make_scorer(probe: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        fused = FusedMLPScorer.checked(nets, kind, probe)
+        if fused is not None:
+            return fused
+        return lambda t: score_batch(nets, t, kind, stats)
+
+    return _chunked(nets, x, make_scorer, transform).squeeze(1)
+
+
+def component_scores(nets: Networks, x: torch.Tensor, kinds) -> dict[str, torch.Tensor]:
+    """Raw scores of several kinds for all rows of ``x`` in one pass.
+
+    As :func:`anomaly_scores` (same chunks, eval mode, float64 on the CPU)
+    with the reference forward pass (:func:`component_batch`), so each kind
+    equals ``anomaly_scores(nets, x, kind)`` for the kinds that have no
+    fused rewrite (the components of :data:`COMBINED`).
+    """
+    kinds = tuple(kinds)
+
+    def make_scorer(probe: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        def scorer(t: torch.Tensor) -> torch.Tensor:
+            parts = component_batch(nets, t, kinds)
+            return torch.stack([parts[k] for k in kinds], dim=1)
+
+        return scorer
+
+    raw = _chunked(nets, x, make_scorer, None, width=len(kinds))
+    return {k: raw[:, i] for i, k in enumerate(kinds)}
+
+
+def _chunked(
+    nets: Networks,
+    x: torch.Tensor,
+    make_scorer: Callable[[torch.Tensor], Callable[[torch.Tensor], torch.Tensor]],
+    transform: Callable[[torch.Tensor], torch.Tensor] | None,
+    width: int = 1,
+) -> torch.Tensor:
+    """Apply a scorer to ``x`` in zero-padded chunks of ``CHUNK`` rows, in eval mode.
+
+    ``make_scorer(first_rows)`` builds the scorer from the first chunk's real
+    rows; it maps a (CHUNK, ...) batch to (CHUNK,) or (CHUNK, width). Returns
+    float64 CPU scores of shape (n, width); the train/eval mode is restored.
+    """
     was_training = nets.training
     nets.eval()
     device = next(nets.parameters()).device
@@ -267,18 +339,12 @@ def anomaly_scores(
                 if n < CHUNK:
                     chunk = torch.cat((chunk, chunk.new_zeros((CHUNK - n, *chunk.shape[1:]))))
                 if scorer is None:
-                    fused = FusedMLPScorer.checked(nets, kind, chunk[:n])
-
-                    def scorer(t: torch.Tensor, fused=fused) -> torch.Tensor:
-                        if fused is not None:
-                            return fused(t)
-                        return score_batch(nets, t, kind, stats)
-
-                out.append(scorer(chunk)[:n].to("cpu", torch.float64))
+                    scorer = make_scorer(chunk[:n])
+                out.append(scorer(chunk)[:n].to("cpu", torch.float64).reshape(n, width))
     finally:
         nets.train(was_training)
     if not out:
-        return torch.zeros(0, dtype=torch.float64)
+        return torch.zeros((0, width), dtype=torch.float64)
     return torch.cat(out)
 
 
@@ -287,9 +353,14 @@ def score_statistics(nets: Networks, x: torch.Tensor) -> ScoreStats:
 
     ``x``: the scaled training rows (network input). A zero range becomes 1.
     """
+    kinds = sorted({k for parts in COMBINED.values() for k in parts})
+    return statistics_of(component_scores(nets, x, kinds))
+
+
+def statistics_of(raw_scores: dict[str, torch.Tensor]) -> ScoreStats:
+    """(median, interquartile range) of each kind's raw training-row scores."""
     stats: ScoreStats = {}
-    for kind in sorted({k for parts in COMBINED.values() for k in parts}):
-        raw = anomaly_scores(nets, x, kind)
+    for kind, raw in raw_scores.items():
         if raw.numel() == 0:
             stats[kind] = (0.0, 1.0)
             continue
