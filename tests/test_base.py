@@ -12,6 +12,7 @@ from sklearn.exceptions import NotFittedError
 from rcgan import ALAD, RCGAN
 from rcgan.base import Detector
 from rcgan.baselines import DAGMM, DSEBM, AnoGAN, AutoEncoder, DeepSVDD
+from rcgan.estimator import ALAD_WIDTHS
 
 DETECTORS = [RCGAN, ALAD, DeepSVDD, DAGMM, DSEBM, AnoGAN, AutoEncoder]
 
@@ -33,7 +34,13 @@ def test_signature_is_the_declarations(cls):
 def test_alad_only_changes_defaults():
     rc, al = RCGAN().get_params(), ALAD().get_params()
     assert set(rc) == set(al)
-    assert {k for k in rc if rc[k] != al[k]} == {"penalty", "discriminator_zz", "scoring"}
+    assert {k for k in rc if rc[k] != al[k]} == {
+        "penalty",
+        "discriminator_zz",
+        "scoring",
+        *ALAD_WIDTHS,  # ALAD keeps its own KDDCUP99 widths
+    }
+    assert {k: al[k] for k in ALAD_WIDTHS} == ALAD_WIDTHS
 
 
 BAD = [

@@ -79,12 +79,15 @@ def test_predict_proba_and_confidence(fitted, data):
     with pytest.raises(ValueError, match="method="):
         fitted.predict_proba(X, method="nope")
     conf = fitted.predict_confidence(X)
-    assert conf.shape == (350,) and (conf >= 0.5 - 1e-12).all() and (conf <= 1).all()
+    assert conf.shape == (350,) and (conf >= 0).all() and (conf <= 1).all()
     # far anomalies are flagged with near-certainty; rows at the threshold are not
     assert conf[300:].mean() > 0.99
     s = -fitted.score_samples(X)
-    near = np.argsort(np.abs(s - fitted.threshold_))[:5]
-    assert conf[near].mean() < conf[300:].mean()
+    near = np.argsort(np.abs(s - fitted.threshold_))
+    assert conf[near[:5]].mean() < conf[300:].mean()
+    # below one half only just past the threshold, where p = (1 + k) / (2 + n)
+    # puts n p a little under the boundary rank
+    assert set(np.flatnonzero(conf < 0.5)) <= set(near[:10])
 
 
 def test_thresholds_survive_save_and_load(tmp_path, data):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import asdict
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -44,7 +44,7 @@ from .scores import (
 from .training import TrainConfig, train
 from .utils import ThreadLimit, private_rng
 
-__all__ = ["ALAD", "RCGAN"]
+__all__ = ["ALAD", "ALAD_WIDTHS", "RCGAN"]
 
 
 def _penalty(name: str, value) -> None:
@@ -120,13 +120,15 @@ class RCGAN(Detector):
     latent_dim : int or "auto", default="auto"
         Dimension of z; "auto": a quarter of the number of features, between
         2 and 32 (:func:`auto_latent_dim`).
-    encoder_hidden : tuple of int, default=(64,)
-        Hidden widths of E.
-    generator_hidden : tuple of int, default=(64, 128)
+    encoder_hidden : tuple of int, default=(128,)
+        Hidden widths of E. The defaults of E, G, D_xz and D_xx are twice
+        ALAD's KDDCUP99 widths ((64,), (64, 128), 128, (128,); :class:`ALAD`'s
+        defaults and the paper tables' networks); see the README, "Decisions".
+    generator_hidden : tuple of int, default=(128, 256)
         Hidden widths of G.
-    disc_hidden : int, default=128
+    disc_hidden : int, default=256
         Width of the branches and the joint layer of D_xz.
-    disc_xx_hidden : tuple of int, default=(128,)
+    disc_xx_hidden : tuple of int, default=(256,)
         Hidden widths of D_xx (the last is the feature layer of Eq. 12).
     disc_zz_hidden : tuple of int, default=(32,)
         Hidden widths of D_zz (used when ``discriminator_zz``).
@@ -253,10 +255,10 @@ class RCGAN(Detector):
         "penalty_scale": Param(1.0, real(0.0)),
         "penalty_dxx": Param(True, boolean),
         "latent_dim": Param("auto", _latent_dim),
-        "encoder_hidden": Param((64,), widths()),
-        "generator_hidden": Param((64, 128), widths()),
-        "disc_hidden": Param(128, integer(1)),
-        "disc_xx_hidden": Param((128,), widths(1)),
+        "encoder_hidden": Param((128,), widths()),
+        "generator_hidden": Param((128, 256), widths()),
+        "disc_hidden": Param(256, integer(1)),
+        "disc_xx_hidden": Param((256,), widths(1)),
         "disc_zz_hidden": Param((32,), widths()),
         "discriminator_zz": Param(False, boolean),
         "dropout": Param(0.0, real(0.0, 1.0, low_open=False)),
@@ -282,10 +284,10 @@ class RCGAN(Detector):
         penalty_scale=1.0,
         penalty_dxx=True,
         latent_dim="auto",
-        encoder_hidden=(64,),
-        generator_hidden=(64, 128),
-        disc_hidden=128,
-        disc_xx_hidden=(128,),
+        encoder_hidden=(128,),
+        generator_hidden=(128, 256),
+        disc_hidden=256,
+        disc_xx_hidden=(256,),
         disc_zz_hidden=(32,),
         discriminator_zz=False,
         dropout=0.0,
@@ -608,17 +610,31 @@ class RCGAN(Detector):
         self.image_shape_ = fitted["image_shape_"]
 
 
+#: ALAD's KDDCUP99 network widths (its reference code): ALAD's defaults, the
+#: paper tables' networks, and RCGAN's defaults before 0.5
+ALAD_WIDTHS: dict[str, Any] = {
+    "encoder_hidden": (64,),
+    "generator_hidden": (64, 128),
+    "disc_hidden": 128,
+    "disc_xx_hidden": (128,),
+}
+
+
 class ALAD(RCGAN):
     """ALAD (Zenati et al. 2018) under the same networks and loop as RCGAN.
 
     RCGAN without the penalty distribution (Eq. 2 + Eq. 9) and with the
     latent cycle discriminator D_zz; ALAD scores with the feature-matching
     distance of Eq. (12) (L1, as its reference code). All parameters are
-    those of :class:`RCGAN`, with ``penalty=None``, ``discriminator_zz=True``
-    and ``scoring="fm_l1"`` by default.
+    those of :class:`RCGAN`, with ``penalty=None``, ``discriminator_zz=True``,
+    ``scoring="fm_l1"`` and ALAD's own KDDCUP99 widths (``encoder_hidden=(64,)``,
+    ``generator_hidden=(64, 128)``, ``disc_hidden=128``, ``disc_xx_hidden=(128,)``;
+    :data:`ALAD_WIDTHS`) by default.
     """
 
-    __init__, _params = with_defaults(RCGAN, penalty=None, discriminator_zz=True, scoring="fm_l1")
+    __init__, _params = with_defaults(
+        RCGAN, penalty=None, discriminator_zz=True, scoring="fm_l1", **ALAD_WIDTHS
+    )
 
 
 #: keywords the catch-all of ``RCGAN.__init__`` accepts: the old name of

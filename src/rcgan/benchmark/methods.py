@@ -24,7 +24,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import OneClassSVM
 
 from ..baselines import get_baseline
-from ..estimator import ALAD, RCGAN
+from ..estimator import ALAD, ALAD_WIDTHS, RCGAN
 
 __all__ = [
     "BASELINE_SETTINGS",
@@ -47,7 +47,7 @@ _ARRHYTHMIA_NETS: dict[str, Any] = {
 
 #: per-data-set settings of every GAN method (networks, batch, epochs)
 GAN_SETTINGS: dict[str, dict[str, Any]] = {
-    # KDDCUP99, Thyroid, Musk: ALAD's KDD networks, which are the estimator's defaults
+    # KDDCUP99, Thyroid, Musk: ALAD's KDD networks (ALAD_WIDTHS, in LEGACY_PARAMS)
     "kddcup99": {"batch_size": 50, "epochs": 10, "learning_rate": 1e-4},
     "arrhythmia": {**_ARRHYTHMIA_NETS, "batch_size": 32, "epochs": 100, "learning_rate": 1e-4},
     "thyroid": {"batch_size": 50, "epochs": 100, "learning_rate": 1e-4},
@@ -141,6 +141,7 @@ class Method:
 #: Table 1, 3 and 4 rows keep meaning the same configuration
 LEGACY_PARAMS: dict[str, dict[str, Any]] = {
     "RCGAN": {
+        **ALAD_WIDTHS,
         "penalty": "normal-wide",
         "penalty_scale": 1.0,
         "penalty_dxx": True,
@@ -151,6 +152,7 @@ LEGACY_PARAMS: dict[str, dict[str, Any]] = {
         "scoring": "discriminator",
     },
     "ALAD": {
+        **ALAD_WIDTHS,
         "penalty": None,
         "penalty_dxx": True,
         "latent_dim": 32,
@@ -372,9 +374,13 @@ METHODS: dict[str, Method] = {
     "rcgan_default": Method(
         "RCGAN() with the library defaults: nothing set per data set", _defaults(RCGAN)
     ),
+    "rcgan_default_0.4": Method(
+        "RCGAN with the 0.4 library defaults (ALAD's KDDCUP99 widths)",
+        _defaults(RCGAN, **ALAD_WIDTHS),
+    ),
     "rcgan_default_0.3": Method(
         "RCGAN with the 0.2-0.3 library defaults (t(x) with isotropic noise near the data)",
-        _defaults(RCGAN, penalty="adaptive"),
+        _defaults(RCGAN, penalty="adaptive", **ALAD_WIDTHS),
     ),
     "rcgan_default_0.1": Method(
         "RCGAN with the 0.1.0 library defaults (wide penalty, Eq. 11) and GAN_SETTINGS",
