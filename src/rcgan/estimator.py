@@ -83,10 +83,10 @@ class RCGAN(Detector):
 
     The defaults are the library's (chosen on a 16-set suite, see the README
     "Decisions"): the data-adaptive penalty, the combined D_xz and L2 score,
-    a code a quarter as wide as the data, 3000 updates. The paper's method as
-    written is ``RCGAN(penalty="normal", penalty_dxx=False, latent_dim=32,
-    dropout=0.2, scoring="discriminator", learning_rate=1e-4,
-    max_updates=None)`` with its epochs.
+    a code a quarter as wide as the data, networks twice ALAD's widths, 3000
+    updates. The paper's method as written is ``RCGAN(penalty="normal",
+    penalty_dxx=False, latent_dim=32, dropout=0.2, scoring="discriminator",
+    learning_rate=1e-4, max_updates=None, **ALAD_WIDTHS)`` with its epochs.
 
     Parameters
     ----------
