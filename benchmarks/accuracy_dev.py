@@ -31,7 +31,7 @@ import torch
 
 from rcgan import RCGAN
 from rcgan.benchmark.methods import make_method
-from rcgan.benchmark.protocol import split_train_test, topk_metrics
+from rcgan.benchmark.protocol import split_train_test, suite_protocol, topk_metrics
 from rcgan.data import ADBENCH, load_dataset
 
 SETS = ("arrhythmia", "thyroid", "musk", *ADBENCH)
@@ -116,7 +116,7 @@ def select_score(zp: dict, n_normal: int) -> str:
 
 
 def fraction(dataset: str) -> float:
-    return 0.8 if dataset in ("kddcup99", "arrhythmia") else 0.5
+    return suite_protocol(dataset).train_fraction
 
 
 def metrics(scores: np.ndarray, y: np.ndarray) -> dict[str, float]:

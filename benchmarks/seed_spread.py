@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from rcgan.benchmark.methods import make_method
-from rcgan.benchmark.protocol import split_train_test, topk_metrics
+from rcgan.benchmark.protocol import split_train_test, suite_protocol, topk_metrics
 from rcgan.data import load_dataset
 
 #: methods crossed (kNN has no seed of its own: its spread is the split's)
@@ -41,7 +41,7 @@ METHODS = ("rcgan_default", "iforest", "knn")
 
 
 def fraction(dataset: str) -> float:
-    return 0.8 if dataset in ("kddcup99", "arrhythmia") else 0.5
+    return suite_protocol(dataset).train_fraction
 
 
 def run(args) -> None:
