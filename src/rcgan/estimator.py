@@ -32,15 +32,7 @@ from .base import (
 from .networks import ACTIVATIONS, NetworkConfig, Networks, build_networks
 from .penalties import make_penalty
 from .preprocessing import IMAGE_SIZES, network_image_shape
-from .scores import (
-    COMBINED,
-    SCORES,
-    anomaly_scores,
-    component_scores,
-    standardised_mean,
-    statistics_of,
-    to_paper_scale,
-)
+from .scores import SCORES, anomaly_scores, to_paper_scale, training_statistics
 from .training import TrainConfig, train
 from .utils import ThreadLimit, private_rng
 
@@ -459,17 +451,8 @@ class RCGAN(Detector):
             )
         self.networks_ = nets
         self.data_radius_ = data_radius
-        # one pass over the training rows gives the combined scores' statistics
-        # and, for the combined scores and their components, the training scores
-        kinds = sorted({k for parts in COMBINED.values() for k in parts})
-        raw = component_scores(nets, xt, kinds)
-        self.score_stats_ = statistics_of(raw)
-        if self.scoring in raw:
-            return raw[self.scoring].numpy()
-        if self.scoring in COMBINED:
-            parts = {k: raw[k].float() for k in COMBINED[self.scoring]}
-            return standardised_mean(parts, self.score_stats_, self.scoring).double().numpy()
-        return None
+        self.score_stats_, train_scores = training_statistics(nets, xt, self.scoring)
+        return None if train_scores is None else train_scores.numpy()
 
     # ----------------------------------------------------------------- scoring
     def _raw_scores(self, X) -> np.ndarray:

@@ -52,6 +52,7 @@ __all__ = [
     "standardised_mean",
     "statistics_of",
     "to_paper_scale",
+    "training_statistics",
 ]
 
 SCORES: dict[str, str] = {
@@ -355,6 +356,27 @@ def score_statistics(nets: Networks, x: torch.Tensor) -> ScoreStats:
     """
     kinds = sorted({k for parts in COMBINED.values() for k in parts})
     return statistics_of(component_scores(nets, x, kinds))
+
+
+def training_statistics(
+    nets: Networks, x: torch.Tensor, kind: str
+) -> tuple[ScoreStats, torch.Tensor | None]:
+    """What a fit computes after training, in one pass over the training rows ``x``.
+
+    Returns the statistics of :func:`score_statistics` and, when ``kind`` is
+    a combined score or one of their components, the training rows' scores
+    of ``kind`` (float64, equal bit for bit to ``anomaly_scores(nets, x,
+    kind, stats=...)``); else None, and the caller scores ``x`` itself.
+    """
+    kinds = sorted({k for parts in COMBINED.values() for k in parts})
+    raw = component_scores(nets, x, kinds)
+    stats = statistics_of(raw)
+    if kind in raw:
+        return stats, raw[kind]
+    if kind in COMBINED:
+        parts = {k: raw[k].float() for k in COMBINED[kind]}  # the chunks' float32 values
+        return stats, standardised_mean(parts, stats, kind).double()
+    return stats, None
 
 
 def statistics_of(raw_scores: dict[str, torch.Tensor]) -> ScoreStats:
