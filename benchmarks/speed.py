@@ -229,8 +229,13 @@ def main() -> None:
             pyod["score_rows_per_s"] * pyod["score_macs_per_row"] / rate
         )
         pyods.append(pyod)
-        for cls, params in ((ALAD, {"dropout": 0.2}), (RCGAN, dict(ALAD_WIDTHS))):
+        for cls, params, widths in (
+            (ALAD, {"dropout": 0.2}, "ALAD"),
+            (RCGAN, dict(ALAD_WIDTHS), "ALAD"),
+            (RCGAN, {}, "default"),  # the 0.5 defaults, twice as wide: not PyOD's widths
+        ):
             row = ours(cls, X, args.epochs, batch, **params)
+            row["widths"] = widths
             det = row.pop("det")
             row["train_macs_per_row"] = train_macs_per_row(det, X)
             row["train_share_of_matmul_rate"] = (
@@ -268,8 +273,8 @@ def main() -> None:
 
     print(f"float32 matmul rate (1 thread): {rate / 1e9:.1f} G multiply-adds/s")
     head = ("method", "batch", "train rows/s", "x PyOD", "score rows/s", "x PyOD", "train %mm")
-    print("{:28s} {:>6s} {:>12s} {:>7s} {:>12s} {:>7s} {:>9s}  score %mm".format(*head))
-    line = "{:28s} {:6d} {:12.0f} {:7.2f} {:12.0f} {:7.2f} {:>9s}  {}"
+    print("{:36s} {:>6s} {:>12s} {:>7s} {:>12s} {:>7s} {:>9s}  score %mm".format(*head))
+    line = "{:36s} {:6d} {:12.0f} {:7.2f} {:12.0f} {:7.2f} {:>9s}  {}"
     for pyod in pyods:
         print(
             line.format(
@@ -286,7 +291,7 @@ def main() -> None:
     for r in rows:
         print(
             line.format(
-                f"{r['method']} ({r['scoring']})",
+                f"{r['method']} ({r['scoring']}, {r['widths']})",
                 r["batch_size"],
                 r["train_rows_per_s"],
                 r["train_speedup_vs_pyod"],
