@@ -92,41 +92,37 @@ def score_batch(
                 "(a model fitted with this version of rcgan)"
             )
         return standardised_mean(component_batch(nets, x, COMBINED[kind]), stats, kind)
-    if kind == "xz":
-        return -nets.d_xz(x, nets.encoder(x))
-    x_rec = nets.reconstruct(x)
-    if kind == "discriminator":
-        return -nets.d_xx(x, x_rec)
-    if kind in ("fm_l1", "fm_l2"):
-        _, f_real = nets.d_xx(x, x, return_features=True)
-        _, f_rec = nets.d_xx(x, x_rec, return_features=True)
-        return torch.linalg.vector_norm(f_real - f_rec, ord=1 if kind == "fm_l1" else 2, dim=1)
-    if kind in ("l1", "l2"):
-        diff = (x - x_rec).flatten(1)
-        return torch.linalg.vector_norm(diff, ord=1 if kind == "l1" else 2, dim=1)
-    raise ValueError(f"score={kind!r} is not a known score; valid names: {sorted(SCORES)}")
+    return component_batch(nets, x, (kind,))[kind]
 
 
 def component_batch(nets: Networks, x: torch.Tensor, kinds) -> dict[str, torch.Tensor]:
-    """Raw scores of several kinds for the rows of ``x``, sharing E(x) and G(E(x)).
+    """Raw scores of several (not combined) kinds for the rows of ``x``.
 
-    Each equals ``score_batch(nets, x, kind)`` bit for bit (the same
-    operations on the same shapes; only the repeated encoder and generator
-    passes are dropped). ``nets`` must already be in eval mode.
+    E(x) and G(E(x)) are computed once for all ``kinds``; a kind's score is
+    the same whichever other kinds come with it (the same operations on the
+    same shapes). ``nets`` must already be in eval mode.
     """
     z = x_rec = None
     out = {}
     for kind in kinds:
+        if kind not in SCORES or kind in COMBINED:
+            raise ValueError(f"score={kind!r} is not a known score; valid names: {sorted(SCORES)}")
+        z = nets.encoder(x) if z is None else z
         if kind == "xz":
-            z = nets.encoder(x) if z is None else z
             out[kind] = -nets.d_xz(x, z)
-        elif kind in ("l1", "l2"):
-            z = nets.encoder(x) if z is None else z
-            x_rec = nets.generator(z) if x_rec is None else x_rec
+            continue
+        x_rec = nets.generator(z) if x_rec is None else x_rec
+        if kind == "discriminator":
+            out[kind] = -nets.d_xx(x, x_rec)
+        elif kind in ("fm_l1", "fm_l2"):
+            _, f_real = nets.d_xx(x, x, return_features=True)
+            _, f_rec = nets.d_xx(x, x_rec, return_features=True)
+            out[kind] = torch.linalg.vector_norm(
+                f_real - f_rec, ord=1 if kind == "fm_l1" else 2, dim=1
+            )
+        else:  # "l1", "l2"
             diff = (x - x_rec).flatten(1)
             out[kind] = torch.linalg.vector_norm(diff, ord=1 if kind == "l1" else 2, dim=1)
-        else:
-            out[kind] = score_batch(nets, x, kind)
     return out
 
 
