@@ -66,6 +66,8 @@ SCORES: dict[str, str] = {
 }
 #: combined scores and their components
 COMBINED: dict[str, tuple[str, ...]] = {"xz+l2": ("xz", "l2")}
+#: every component of a combined score (their statistics are kept in a model)
+COMPONENTS: tuple[str, ...] = tuple(sorted({k for parts in COMBINED.values() for k in parts}))
 #: per component score: (median, interquartile range) of its raw values on the training rows
 ScoreStats = dict[str, tuple[float, float]]
 
@@ -350,8 +352,7 @@ def score_statistics(nets: Networks, x: torch.Tensor) -> ScoreStats:
 
     ``x``: the scaled training rows (network input). A zero range becomes 1.
     """
-    kinds = sorted({k for parts in COMBINED.values() for k in parts})
-    return statistics_of(component_scores(nets, x, kinds))
+    return statistics_of(component_scores(nets, x, COMPONENTS))
 
 
 def training_statistics(
@@ -364,8 +365,7 @@ def training_statistics(
     of ``kind`` (float64, equal bit for bit to ``anomaly_scores(nets, x,
     kind, stats=...)``); else None, and the caller scores ``x`` itself.
     """
-    kinds = sorted({k for parts in COMBINED.values() for k in parts})
-    raw = component_scores(nets, x, kinds)
+    raw = component_scores(nets, x, COMPONENTS)
     stats = statistics_of(raw)
     if kind in raw:
         return stats, raw[kind]
