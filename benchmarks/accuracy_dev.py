@@ -83,8 +83,8 @@ SELECT = {
 def validation_anomalies(train: np.ndarray, seed: int, n: int = 1000) -> dict:
     """Synthetic anomalies next to the training rows, with no labels involved.
 
-    Each probe set is the first ``n`` training rows followed by ``n``
-    synthetic rows: "iso" moves rows by N(0, 1) per column in units of the
+    Each probe set is ``n`` training rows drawn with replacement followed by
+    ``n`` synthetic rows: "iso" moves rows by N(0, 1) per column in units of the
     column's spread (off the data's span); "diff2" moves them along the
     data's own directions twice as far as the default penalty does
     (x_i + 2 (x_j - x_k) / sqrt(2)); "both" is half of each.
@@ -249,13 +249,15 @@ def main() -> None:
                             raw_te = -det.score_samples(test)
                         med = np.median(raw_tr)
                         iqr = np.subtract(*np.percentile(raw_tr, [75, 25]))
-                        z[kind] = z[kind] + (raw_te - med) / max(iqr, 1e-12) / args.members
+
+                        def standardised(raw, med=med, iqr=iqr):  # one member's share
+                            return (raw - med) / max(iqr, 1e-12) / args.members
+
+                        z[kind] = z[kind] + standardised(raw_te)
                         if args.select and kind != "zknn":
                             for name, rows_p in probes.items():
                                 raw_p = -det.score_samples(rows_p)
-                                zp[name][kind] = (
-                                    zp[name][kind] + (raw_p - med) / max(iqr, 1e-12) / args.members
-                                )
+                                zp[name][kind] = zp[name][kind] + standardised(raw_p)
                 fit_s = time.perf_counter() - t0
                 if args.save_scores:
                     folder = Path(args.save_scores)
