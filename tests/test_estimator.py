@@ -10,6 +10,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from rcgan import ALAD, RCGAN
+from rcgan import load as rcgan_load
 from rcgan.data import make_synthetic
 from rcgan.estimator import ALAD_WIDTHS
 
@@ -318,6 +319,45 @@ def test_scalers(scaler):
         np.testing.assert_allclose(Z.max(0), 1, atol=1e-9)
     else:
         np.testing.assert_array_equal(Z, X)
+
+
+def test_tail_compression_is_monotone_invertible_and_smooth():
+    from rcgan.preprocessing import TAIL_KNEE, compress_tails, expand_tails
+
+    z = np.linspace(-400.0, 400.0, 8001)
+    c = compress_tails(z, TAIL_KNEE)
+    inside = np.abs(z) <= TAIL_KNEE
+    np.testing.assert_array_equal(c[inside], z[inside])  # the bulk is untouched
+    assert np.all(np.diff(c) > 0)  # monotone: ranks within a feature are kept
+    assert abs(c[-1]) < TAIL_KNEE + np.log1p(400.0)  # 400 sd -> under 9
+    np.testing.assert_allclose(expand_tails(c, TAIL_KNEE), z, rtol=1e-12, atol=1e-9)
+    eps = 1e-6  # slope 1 on both sides of the knee
+    knee = compress_tails(np.array([TAIL_KNEE - eps, TAIL_KNEE, TAIL_KNEE + eps]), TAIL_KNEE)
+    np.testing.assert_allclose(np.diff(knee) / eps, 1.0, rtol=1e-5)
+    t = torch.linspace(-400.0, 400.0, 101, dtype=torch.float64)
+    np.testing.assert_allclose(compress_tails(t, 3.0).numpy(), compress_tails(t.numpy(), 3.0))
+
+
+def test_standard_log_scaler_bounds_heavy_tails(tmp_path):
+    rng = np.random.default_rng(0)
+    X = np.column_stack((rng.normal(size=400), (rng.random(400) < 0.01).astype(float)))
+    X[:2, 1] = 1.0  # a rare one-hot category: ~9 standard deviations out
+    det = RCGAN(random_state=0, max_updates=30, scaler="standard-log").fit(X)
+    z = det.network_input(X).numpy()
+    plain = (X - det.center_) / det.scale_  # the standardisation before compression
+    top = np.abs(plain).max()
+    assert top > 8 and np.isclose(np.abs(z).max(), 3 + np.log1p(top - 3), rtol=1e-5)  # ~4.9
+    np.testing.assert_allclose(z[np.abs(plain) <= 3], plain[np.abs(plain) <= 3], atol=1e-6)
+    rec = det.reconstruct(X)  # back in input units
+    np.testing.assert_allclose(
+        det.network_input(rec).numpy(),
+        det.networks_.eval().reconstruct(det.network_input(X)).detach().numpy(),
+        atol=1e-4,
+    )
+    np.testing.assert_allclose(det.explain(X).sum(axis=1), 1.0)
+    det.save(tmp_path / "m.rcgan")
+    again = rcgan_load(tmp_path / "m.rcgan")
+    assert np.array_equal(again.anomaly_score(X), det.anomaly_score(X))
 
 
 def test_constant_feature_does_not_divide_by_zero():

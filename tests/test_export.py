@@ -31,6 +31,7 @@ def run(path, X):
             epochs=2, random_state=0, spectral_norm=True, scoring="fm_l2", scaler="minmax"
         ),
         lambda: RCGAN(epochs=2, random_state=0, scoring="l1", dropout=0.5),
+        lambda: RCGAN(epochs=2, random_state=0, scaler="standard-log"),
     ],
 )
 def test_onnxruntime_equals_our_scores_on_random_rows(make, tmp_path):

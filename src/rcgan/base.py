@@ -36,7 +36,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
 
 from . import persistence
-from .preprocessing import SCALERS, Preprocessor
+from .preprocessing import SCALERS, Preprocessor, knee_of
 from .utils import ThreadLimit, seed_from
 
 __all__ = [
@@ -621,7 +621,10 @@ class Detector(OutlierMixin, BaseEstimator):
             est.feature_names_in_ = fitted["feature_names_in_"]
         est.input_columns_, est.categories_ = persistence.check_columns(content["fitted"])
         est.preprocessor_ = Preprocessor(
-            fitted["center_"], fitted["scale_"], fitted["image_shape_"]
+            fitted["center_"],
+            fitted["scale_"],
+            fitted["image_shape_"],
+            None if fitted["image_shape_"] is not None else knee_of(est._scaler_kind()),
         )
         est._restore_extra(fitted)
         return est

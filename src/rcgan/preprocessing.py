@@ -3,7 +3,10 @@
 :class:`Preprocessor` is fitted once on the training rows and then used by
 every path that feeds a network: training, chunked scoring, reconstruction
 (its inverse), ONNX export (:meth:`Preprocessor.module`, the same
-arithmetic as a torch module) and the deep baselines. Images (flattened
+arithmetic as a torch module) and the deep baselines. ``"standard-log"``
+standardises, then compresses each value beyond :data:`TAIL_KNEE` standard
+deviations logarithmically (monotone, so ranks within a feature are kept,
+and invertible). Images (flattened
 rows of a C x H x W image) are reshaped and, when 28 x 28, padded to the
 32 x 32 the convolutional networks take (:data:`IMAGE_SIZE`).
 """
@@ -21,6 +24,7 @@ __all__ = [
     "IMAGE_SIZE",
     "IMAGE_SIZES",
     "SCALERS",
+    "TAIL_KNEE",
     "Preprocessor",
     "crop_images",
     "fit_scaler",
@@ -28,7 +32,10 @@ __all__ = [
     "pad_images",
 ]
 
-SCALERS = ("standard", "minmax", "unit", "image", None)
+SCALERS = ("standard", "standard-log", "minmax", "unit", "image", None)
+#: ``"standard-log"``: standardised values beyond this many standard
+#: deviations grow logarithmically, knee + log(1 + |z| - knee)
+TAIL_KNEE = 3.0
 #: side of the square images the convolutional networks take
 IMAGE_SIZE = 32
 #: image sizes (H, W) accepted as input; 28 x 28 is padded to IMAGE_SIZE
@@ -41,13 +48,15 @@ CLAMP = 1e4
 def fit_scaler(X: np.ndarray, kind: str | None) -> tuple[np.ndarray, np.ndarray]:
     """Per-feature ``(center, scale)`` so that ``(X - center) / scale`` is scaled.
 
-    ``"standard"``: mean and standard deviation; ``"minmax"``: the training
+    ``"standard"`` (and ``"standard-log"``, whose tail compression
+    :class:`Preprocessor` applies after this): mean and standard deviation;
+    ``"minmax"``: the training
     range mapped to [-1, 1]; ``"unit"``: the training range mapped to [0, 1];
     ``"image"``: one range for all features (pixels) mapped to [-1, 1];
     ``None``: identity. Constant features get scale 1.
     """
     n_features = X.shape[1]
-    if kind == "standard":
+    if kind in ("standard", "standard-log"):
         center, scale = X.mean(axis=0), X.std(axis=0)
     elif kind == "minmax":
         lo, hi = X.min(axis=0), X.max(axis=0)
@@ -64,6 +73,28 @@ def fit_scaler(X: np.ndarray, kind: str | None) -> tuple[np.ndarray, np.ndarray]
         raise ValueError(f"scaler must be one of {SCALERS}, got {kind!r}")
     scale = np.where(np.isfinite(scale) & (scale > 1e-12), scale, 1.0)
     return np.asarray(center, dtype=np.float64), np.asarray(scale, dtype=np.float64)
+
+
+def compress_tails(z, knee: float):
+    """``z`` where ``|z| <= knee``, else ``sign(z) (knee + log(1 + |z| - knee))``.
+
+    Continuous with slope 1 at the knee, monotone, unbounded; works on NumPy
+    arrays and torch tensors alike. A feature whose training rows reach
+    hundreds of standard deviations (a rare one-hot category, a heavy-tailed
+    count) then spans a few units instead of hundreds, so it no longer
+    dominates distances, reconstruction errors and the penalty's radius.
+    """
+    lib = torch if isinstance(z, torch.Tensor) else np
+    a = lib.abs(z)
+    return lib.where(a <= knee, z, lib.sign(z) * (knee + lib.log1p(lib.clip(a - knee, 0, None))))
+
+
+def expand_tails(y, knee: float):
+    """The inverse of :func:`compress_tails`."""
+    lib = torch if isinstance(y, torch.Tensor) else np
+    a = lib.abs(y)
+    excess = lib.clip(a - knee, 0, float(np.log1p(CLAMP)))  # at most the image of CLAMP
+    return lib.where(a <= knee, y, lib.sign(y) * (knee + lib.expm1(excess)))
 
 
 def network_image_shape(shape: tuple[int, ...]) -> tuple[int, int, int]:
@@ -85,6 +116,11 @@ def crop_images(x: torch.Tensor, shape: tuple[int, int, int]) -> torch.Tensor:
     return x[:, :, pad:-pad, pad:-pad] if pad else x
 
 
+def knee_of(kind: str | None) -> float | None:
+    """The tail knee of a scaler kind (``"standard-log"``), else None."""
+    return TAIL_KNEE if kind == "standard-log" else None
+
+
 @dataclass
 class Preprocessor:
     """Fitted scaling ``(x - center) / scale`` and optional image layout.
@@ -94,11 +130,15 @@ class Preprocessor:
     center, scale : ndarray of shape (n_features,), float64
     image_shape : (C, H, W) or None
         Set when the rows are flattened images.
+    knee : float or None
+        If set, scaled values are then passed through :func:`compress_tails`
+        (the ``"standard-log"`` scaler).
     """
 
     center: np.ndarray
     scale: np.ndarray
     image_shape: tuple[int, int, int] | None = None
+    knee: float | None = None
 
     @classmethod
     def fit(
@@ -106,7 +146,7 @@ class Preprocessor:
     ) -> Preprocessor:
         """Fit on training rows; images always use one pixel range ("image")."""
         center, scale = fit_scaler(X, "image" if image_shape is not None else kind)
-        return cls(center, scale, image_shape)
+        return cls(center, scale, image_shape, knee_of(kind) if image_shape is None else None)
 
     def layout(self, x: torch.Tensor) -> torch.Tensor:
         """Scaled flat rows -> the networks' input shape (images padded)."""
@@ -115,6 +155,8 @@ class Preprocessor:
     def to_tensor(self, X: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
         """All rows, scaled in float64, as float32 network input (training)."""
         Xs = np.clip((np.asarray(X, dtype=np.float64) - self.center) / self.scale, -CLAMP, CLAMP)
+        if self.knee is not None:
+            Xs = compress_tails(Xs, self.knee)
         return self.layout(torch.as_tensor(Xs, dtype=torch.float32, device=device))
 
     def chunk_transform(self, device: torch.device, dtype: torch.dtype):
@@ -124,6 +166,8 @@ class Preprocessor:
 
         def transform(chunk: torch.Tensor) -> torch.Tensor:
             scaled = ((chunk.to(device) - center) / scale).clamp(-CLAMP, CLAMP)
+            if self.knee is not None:
+                scaled = compress_tails(scaled, self.knee)
             return self.layout(scaled.to(torch.float32))
 
         return transform
@@ -133,6 +177,8 @@ class Preprocessor:
         if self.image_shape is not None:
             x = crop_images(x, self.image_shape)
         flat = x.reshape(x.shape[0], -1).to("cpu", torch.float64).numpy()
+        if self.knee is not None:
+            flat = expand_tails(flat, self.knee)
         return flat * self.scale + self.center
 
     def module(self) -> nn.Module:
@@ -144,9 +190,12 @@ class _PreprocessModule(nn.Module):
     def __init__(self, pre: Preprocessor) -> None:
         super().__init__()
         self.image_shape = pre.image_shape
+        self.knee = pre.knee
         self.register_buffer("center", torch.as_tensor(pre.center, dtype=torch.float32))
         self.register_buffer("scale", torch.as_tensor(pre.scale, dtype=torch.float32))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = ((x - self.center) / self.scale).clamp(-CLAMP, CLAMP)
+        if self.knee is not None:
+            x = compress_tails(x, self.knee)
         return x if self.image_shape is None else pad_images(x, self.image_shape)
