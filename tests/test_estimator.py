@@ -121,7 +121,7 @@ def test_eq11_score_is_in_unit_interval(detection_task):
     assert np.all((a >= 0) & (a <= 1))
     # A(x) = 1 - D_xx(x, G(E(x))), computed here from the networks directly
     nets = det.networks_
-    x = torch.as_tensor((test - det.center_) / det.scale_, dtype=torch.float32)
+    x = det.network_input(test)
     with torch.no_grad():
         d_xx = torch.sigmoid(nets.d_xx(x, nets.generator(nets.encoder(x)))).double().numpy()
     np.testing.assert_allclose(a, 1 - d_xx, rtol=1e-4, atol=1e-6)

@@ -76,9 +76,11 @@ class RCGAN(Detector):
     The defaults are the library's (chosen on a 16-set suite, see the README
     "Decisions"): the data-adaptive penalty, the combined D_xz and L2 score,
     a code a quarter as wide as the data, networks twice ALAD's widths, 3000
-    updates. The paper's method as written is ``RCGAN(penalty="normal",
+    updates, standardised features with their tails compressed beyond 3
+    standard deviations. The paper's method as written is ``RCGAN(penalty="normal",
     penalty_dxx=False, latent_dim=32, dropout=0.2, scoring="discriminator",
-    learning_rate=1e-4, max_updates=None, **ALAD_WIDTHS)`` with its epochs.
+    learning_rate=1e-4, max_updates=None, scaler="standard", **ALAD_WIDTHS)``
+    with its epochs.
 
     Parameters
     ----------
@@ -165,18 +167,25 @@ class RCGAN(Detector):
     ema : float or None, default=0.999
         Decay of the weight average used for scoring (ALAD), None to score
         with the last weights.
-    scoring : {"xz+l2", "discriminator", "fm_l1", "fm_l2", "l1", "l2", "xz"}, \
+    scoring : {"xz+l2", "xz+l1", "discriminator", "fm_l1", "fm_l2", "l1", "l2", "xz"}, \
             default="xz+l2"
         Anomaly score (see :mod:`rcgan.scores`): "discriminator" is Eq. (11),
         "fm_l1"/"fm_l2" Eq. (12), "xz" D_xz(x, E(x)) (Proposition 1), "l1"/"l2"
-        the reconstruction error, "xz+l2" the mean of "xz" and "l2", each
-        standardised on the training rows. Named ``score`` before
+        the reconstruction error, "xz+l2" ("xz+l1") the mean of "xz" and
+        "l2" ("l1"), each standardised on the training rows. Named ``score`` before
         0.2; that name is still accepted, with a ``FutureWarning``, for one
         release (it shadowed scikit-learn's ``score`` method).
-    scaler : {"standard", "minmax", "unit"} or None, default="standard"
-        Per-feature scaling fitted on the training data: zero mean and unit
-        variance, or the training range mapped to [-1, 1]. t(x) = N(0, I)
-        only makes sense on scaled data.
+    scaler : {"standard-log", "standard", "minmax", "unit"} or None, \
+            default="standard-log"
+        Per-feature scaling fitted on the training data: "standard" is zero
+        mean and unit variance; "standard-log" (the default since 0.6) then
+        lets values beyond 3 standard deviations grow only logarithmically
+        (:func:`rcgan.preprocessing.compress_tails`), so that a rare one-hot
+        category or a heavy-tailed count, hundreds of standard deviations
+        out, does not dominate the reconstruction error and the penalty's
+        radius; "minmax" maps the training range to [-1, 1], "unit" to
+        [0, 1]. t(x) = N(0, I) only makes sense on scaled data. ALAD keeps
+        "standard".
     contamination : float or "auto", default=0.1
         Expected share of outliers, in (0, 0.5]: ``offset_`` flags that share
         of the training rows. "auto" needs no such guess: 10 % of the
@@ -265,7 +274,7 @@ class RCGAN(Detector):
         "beta1": Param(0.5, real(0.0, 1.0, low_open=False)),
         "ema": Param(0.999, real(0.0, 1.0, optional=True)),
         "scoring": Param("xz+l2", one_of(*SCORES)),
-        **common_params(epochs=100, batch_size=50, learning_rate=3e-4, scaler="standard"),
+        **common_params(epochs=100, batch_size=50, learning_rate=3e-4, scaler="standard-log"),
     }
     _min_samples = 1
 
@@ -297,7 +306,7 @@ class RCGAN(Detector):
         beta1=0.5,
         ema=0.999,
         scoring="xz+l2",
-        scaler="standard",
+        scaler="standard-log",
         contamination=0.1,
         random_state=None,
         device="cpu",
@@ -524,23 +533,25 @@ class RCGAN(Detector):
     def explain(self, X) -> np.ndarray:
         """Each feature's share of a row's reconstruction error, shape (n, n_features).
 
-        The squared residual of x - G(E(x)) in the scaled units the networks
-        see (so that features of different units compare), per feature,
-        divided by its sum over the row: the shares add up to 1 and
-        decompose the "l2" score (and the "l2" half of "xz+l2") exactly.
-        The feature with the largest share is the one the model could least
-        reconstruct. Images give one share per pixel (flattened); a text
-        column gives one share per category (its one-hot features).
+        The residual of x - G(E(x)) in the scaled units the networks see
+        (so that features of different units compare), per feature, divided
+        by its sum over the row: the shares add up to 1. Squared residuals
+        for the L2 scores, absolute ones when ``scoring`` is "l1" or
+        "xz+l1", so the shares decompose the reconstruction score (and the
+        reconstruction half of a combined score) exactly. The feature with
+        the largest share is the one the model could least reconstruct.
+        Images give one share per pixel (flattened); a text column gives one
+        share per category (its one-hot features).
         """
         X2, rec = self._reconstruction(X)
         pre = self.preprocessor_
         if pre.knee is None:
-            r2 = ((X2 - rec) / pre.scale) ** 2
+            residual = (X2 - rec) / pre.scale
         else:  # the residual in the compressed units the networks see
-            r2 = (
-                compress_tails((X2 - pre.center) / pre.scale, pre.knee)
-                - compress_tails((rec - pre.center) / pre.scale, pre.knee)
-            ) ** 2
+            residual = compress_tails((X2 - pre.center) / pre.scale, pre.knee) - compress_tails(
+                (rec - pre.center) / pre.scale, pre.knee
+            )
+        r2 = np.abs(residual) if self.scoring in ("l1", "xz+l1") else residual**2
         total = r2.sum(axis=1, keepdims=True)
         return np.divide(r2, total, out=np.full_like(r2, 1.0 / r2.shape[1]), where=total > 0)
 
@@ -617,13 +628,19 @@ class ALAD(RCGAN):
     latent cycle discriminator D_zz; ALAD scores with the feature-matching
     distance of Eq. (12) (L1, as its reference code). All parameters are
     those of :class:`RCGAN`, with ``penalty=None``, ``discriminator_zz=True``,
-    ``scoring="fm_l1"`` and ALAD's own KDDCUP99 widths (``encoder_hidden=(64,)``,
-    ``generator_hidden=(64, 128)``, ``disc_hidden=128``, ``disc_xx_hidden=(128,)``;
-    :data:`ALAD_WIDTHS`) by default.
+    ``scoring="fm_l1"``, ``scaler="standard"`` and ALAD's own KDDCUP99 widths
+    (``encoder_hidden=(64,)``, ``generator_hidden=(64, 128)``,
+    ``disc_hidden=128``, ``disc_xx_hidden=(128,)``; :data:`ALAD_WIDTHS`) by
+    default.
     """
 
     __init__, _params = with_defaults(
-        RCGAN, penalty=None, discriminator_zz=True, scoring="fm_l1", **ALAD_WIDTHS
+        RCGAN,
+        penalty=None,
+        discriminator_zz=True,
+        scoring="fm_l1",
+        scaler="standard",
+        **ALAD_WIDTHS,
     )
 
 

@@ -63,9 +63,10 @@ SCORES: dict[str, str] = {
     "l2": "L2 reconstruction error |x - G(E(x))|_2",
     "xz": "1 - D_xz(x, E(x)): the discriminator of Eq. (4) (Proposition 1)",
     "xz+l2": "mean of D_xz's score and the L2 reconstruction error, standardised on training rows",
+    "xz+l1": "mean of D_xz's score and the L1 reconstruction error, standardised on training rows",
 }
 #: combined scores and their components
-COMBINED: dict[str, tuple[str, ...]] = {"xz+l2": ("xz", "l2")}
+COMBINED: dict[str, tuple[str, ...]] = {"xz+l2": ("xz", "l2"), "xz+l1": ("xz", "l1")}
 #: every component of a combined score (their statistics are kept in a model)
 COMPONENTS: tuple[str, ...] = tuple(sorted({k for parts in COMBINED.values() for k in parts}))
 #: per component score: (median, interquartile range) of its raw values on the training rows

@@ -150,6 +150,7 @@ LEGACY_PARAMS: dict[str, dict[str, Any]] = {
         "learning_rate": 1e-4,
         "max_updates": None,
         "scoring": "discriminator",
+        "scaler": "standard",
     },
     "ALAD": {
         **ALAD_WIDTHS,
@@ -160,6 +161,7 @@ LEGACY_PARAMS: dict[str, dict[str, Any]] = {
         "learning_rate": 1e-4,
         "max_updates": None,
         "scoring": "fm_l1",
+        "scaler": "standard",
     },
 }
 
@@ -374,13 +376,17 @@ METHODS: dict[str, Method] = {
     "rcgan_default": Method(
         "RCGAN() with the library defaults: nothing set per data set", _defaults(RCGAN)
     ),
+    "rcgan_default_0.5": Method(
+        "RCGAN with the 0.5 library defaults (standardised features, no tail compression)",
+        _defaults(RCGAN, scaler="standard"),
+    ),
     "rcgan_default_0.4": Method(
         "RCGAN with the 0.4 library defaults (ALAD's KDDCUP99 widths)",
-        _defaults(RCGAN, **ALAD_WIDTHS),
+        _defaults(RCGAN, scaler="standard", **ALAD_WIDTHS),
     ),
     "rcgan_default_0.3": Method(
         "RCGAN with the 0.2-0.3 library defaults (t(x) with isotropic noise near the data)",
-        _defaults(RCGAN, penalty="adaptive", **ALAD_WIDTHS),
+        _defaults(RCGAN, penalty="adaptive", scaler="standard", **ALAD_WIDTHS),
     ),
     "rcgan_default_0.1": Method(
         "RCGAN with the 0.1.0 library defaults (wide penalty, Eq. 11) and GAN_SETTINGS",
