@@ -192,8 +192,9 @@ def main() -> None:
     )
     ap.add_argument(
         "--save-scores",
-        help="folder: also write each fit's standardised test scores per kind and the "
-        "test labels (TAG_DATASET_SEED.npz), to compare further combinations offline",
+        help="folder: also write each fit's standardised test scores per kind, the raw "
+        "training and test scores (train_KIND, test_KIND) and the test labels "
+        "(TAG_DATASET_SEED.npz), to compare further combinations offline",
     )
     args = ap.parse_args()
     if args.summary:
@@ -229,6 +230,7 @@ def main() -> None:
                 t0 = time.perf_counter()
                 extra = () if args.no_code_knn else EXTRA
                 z = {kind: 0.0 for kind in (*KINDS, *extra)}
+                raw_scores = {}  # the last member's raw scores (with --save-scores)
                 if args.select:
                     probes = validation_anomalies(train, seed)
                     zp = {name: {kind: 0.0 for kind in KINDS} for name in probes}
@@ -247,6 +249,7 @@ def main() -> None:
                             det.set_params(scoring=kind)
                             raw_tr = -det.score_samples(train)
                             raw_te = -det.score_samples(test)
+                        raw_scores[f"train_{kind}"], raw_scores[f"test_{kind}"] = raw_tr, raw_te
                         med = np.median(raw_tr)
                         iqr = np.subtract(*np.percentile(raw_tr, [75, 25]))
 
@@ -262,7 +265,9 @@ def main() -> None:
                 if args.save_scores:
                     folder = Path(args.save_scores)
                     folder.mkdir(parents=True, exist_ok=True)
-                    np.savez(folder / f"{args.tag}_{dataset}_{seed}.npz", y=y_test, **z)
+                    np.savez(
+                        folder / f"{args.tag}_{dataset}_{seed}.npz", y=y_test, **z, **raw_scores
+                    )
                 for kind in (*KINDS, *extra):
                     rows.append(
                         {

@@ -89,6 +89,10 @@ def _local(data: torch.Tensor, bandwidth: float) -> PenaltySampler:
     return sample
 
 
+#: ``"adaptive-diff"``: rounds of redrawing the pairs (x_j, x_k) of equal rows
+REDRAWS = 8
+
+
 def _local_diff(data: torch.Tensor, scale: float) -> PenaltySampler:
     """Training rows moved along the data's own directions: x_i + s (x_j - x_k) / sqrt(2).
 
@@ -98,13 +102,29 @@ def _local_diff(data: torch.Tensor, scale: float) -> PenaltySampler:
     where isotropic noise in many dimensions leaves the data's own
     directions nearly unpenalised (its mass lies at distance s sqrt(d),
     mostly off the data's span).
+
+    A pair of equal rows (j = k, or duplicated rows: a quarter of the pairs
+    of KDDCUP99's normal training rows, where one row stands for half of
+    them) gives a zero step, i.e. a penalty draw on a training row itself:
+    t(x) then coincides with q(x) at the data's atoms, which Section 6 of
+    the paper says to avoid. Such pairs are redrawn (up to :data:`REDRAWS`
+    rounds; randoms are consumed only when one occurs), so the steps are
+    differences of distinct rows.
     """
 
     def sample(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
         idx = torch.randint(data.shape[0], (3, n), generator=generator, device=generator.device)
         rows = data.reshape(data.shape[0], dim).to(generator.device)
-        step = (rows[idx[1]] - rows[idx[2]]) * (scale / math.sqrt(2.0))
-        return rows[idx[0]] + step
+        step = rows[idx[1]] - rows[idx[2]]
+        for _ in range(REDRAWS):  # a pair of equal rows would put t(x) on q itself
+            still = (step == 0).all(dim=1).nonzero().squeeze(1)
+            if still.numel() == 0:
+                break
+            pairs = torch.randint(
+                data.shape[0], (2, still.numel()), generator=generator, device=generator.device
+            )
+            step[still] = rows[pairs[0]] - rows[pairs[1]]
+        return rows[idx[0]] + step * (scale / math.sqrt(2.0))
 
     return sample
 
