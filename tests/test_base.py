@@ -38,7 +38,6 @@ def test_alad_only_changes_defaults():
         "penalty",
         "discriminator_zz",
         "scoring",
-        "scaler",  # ALAD keeps plain standardisation (RCGAN: "standard-log" since 0.6)
         *ALAD_WIDTHS,  # ALAD keeps its own KDDCUP99 widths
     }
     assert {k: al[k] for k in ALAD_WIDTHS} == ALAD_WIDTHS

@@ -100,17 +100,21 @@ def test_adaptive_diff_moves_rows_along_the_data():
     assert (off < 1e-4).float().mean().item() == pytest.approx(0.5, abs=0.01)
 
 
-def test_adaptive_diff_never_steps_by_the_difference_of_equal_rows():
+def test_adaptive_distinct_never_steps_by_the_difference_of_equal_rows():
     # half of the rows are one duplicated row (as in KDDCUP99): a quarter of
     # random pairs are equal, and their zero step would put t(x) on q itself
     g = gen(1)
     distinct = torch.randn(200, 4, generator=g)
     data = torch.cat((distinct, torch.zeros(200, 4)))
-    x = make_penalty("adaptive-diff", 1.0, 10.0, data=data)(20000, 4, gen())[:10000]
-    on_a_row = (torch.cdist(x, data) < 1e-6).any(dim=1).float().mean().item()
-    assert on_a_row < 1e-3  # without the redraw: about a quarter
+
+    def share_on_rows(name):
+        x = make_penalty(name, 1.0, 10.0, data=data)(20000, 4, gen())[:10000]
+        return (torch.cdist(x, data) < 1e-6).any(dim=1).float().mean().item()
+
+    assert share_on_rows("adaptive-distinct") < 1e-3
+    assert share_on_rows("adaptive-diff") == pytest.approx(0.25, abs=0.03)  # the plain draw
     # data without equal rows: the sampler draws what it drew before the redraw existed
-    base = make_penalty("adaptive-diff", 1.0, 10.0, data=distinct)
+    base = make_penalty("adaptive-distinct", 1.0, 10.0, data=distinct)
     a = base(64, 4, gen(3))
     g3 = gen(3)
     idx = torch.randint(200, (3, 32), generator=g3)

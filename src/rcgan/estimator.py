@@ -76,16 +76,15 @@ class RCGAN(Detector):
     The defaults are the library's (chosen on a 16-set suite, see the README
     "Decisions"): the data-adaptive penalty, the combined D_xz and L2 score,
     a code a quarter as wide as the data, networks twice ALAD's widths, 3000
-    updates, standardised features with their tails compressed beyond 3
-    standard deviations. The paper's method as written is ``RCGAN(penalty="normal",
+    updates. The paper's method as written is ``RCGAN(penalty="normal",
     penalty_dxx=False, latent_dim=32, dropout=0.2, scoring="discriminator",
     learning_rate=1e-4, max_updates=None, scaler="standard", **ALAD_WIDTHS)``
     with its epochs.
 
     Parameters
     ----------
-    penalty : {"adaptive-diff", "adaptive", "adaptive-mix", "normal", "uniform", \
-            "normal-wide", "local", "local-nn", "adaptive-nn"}, callable or None, \
+    penalty : {"adaptive-diff", "adaptive-distinct", "adaptive", "adaptive-mix", "normal", \
+            "uniform", "normal-wide", "local", "local-nn", "adaptive-nn"}, callable or None, \
             default="adaptive-diff"
         Penalty distribution t(x) on the scaled data (see
         :mod:`rcgan.penalties`), set by the training rows themselves for
@@ -175,17 +174,17 @@ class RCGAN(Detector):
         "l2" ("l1"), each standardised on the training rows. Named ``score`` before
         0.2; that name is still accepted, with a ``FutureWarning``, for one
         release (it shadowed scikit-learn's ``score`` method).
-    scaler : {"standard-log", "standard", "minmax", "unit"} or None, \
-            default="standard-log"
+    scaler : {"standard", "standard-log", "minmax", "unit"} or None, \
+            default="standard"
         Per-feature scaling fitted on the training data: "standard" is zero
-        mean and unit variance; "standard-log" (the default since 0.6) then
-        lets values beyond 3 standard deviations grow only logarithmically
+        mean and unit variance; "standard-log" then lets values beyond 3
+        standard deviations grow only logarithmically
         (:func:`rcgan.preprocessing.compress_tails`), so that a rare one-hot
         category or a heavy-tailed count, hundreds of standard deviations
         out, does not dominate the reconstruction error and the penalty's
-        radius; "minmax" maps the training range to [-1, 1], "unit" to
-        [0, 1]. t(x) = N(0, I) only makes sense on scaled data. ALAD keeps
-        "standard".
+        radius (measured in the README, "Decisions"; not the default);
+        "minmax" maps the training range to [-1, 1], "unit" to [0, 1].
+        t(x) = N(0, I) only makes sense on scaled data.
     contamination : float or "auto", default=0.1
         Expected share of outliers, in (0, 0.5]: ``offset_`` flags that share
         of the training rows. "auto" needs no such guess: 10 % of the
@@ -274,7 +273,7 @@ class RCGAN(Detector):
         "beta1": Param(0.5, real(0.0, 1.0, low_open=False)),
         "ema": Param(0.999, real(0.0, 1.0, optional=True)),
         "scoring": Param("xz+l2", one_of(*SCORES)),
-        **common_params(epochs=100, batch_size=50, learning_rate=3e-4, scaler="standard-log"),
+        **common_params(epochs=100, batch_size=50, learning_rate=3e-4, scaler="standard"),
     }
     _min_samples = 1
 
@@ -306,7 +305,7 @@ class RCGAN(Detector):
         beta1=0.5,
         ema=0.999,
         scoring="xz+l2",
-        scaler="standard-log",
+        scaler="standard",
         contamination=0.1,
         random_state=None,
         device="cpu",
@@ -628,19 +627,14 @@ class ALAD(RCGAN):
     latent cycle discriminator D_zz; ALAD scores with the feature-matching
     distance of Eq. (12) (L1, as its reference code). All parameters are
     those of :class:`RCGAN`, with ``penalty=None``, ``discriminator_zz=True``,
-    ``scoring="fm_l1"``, ``scaler="standard"`` and ALAD's own KDDCUP99 widths
+    ``scoring="fm_l1"`` and ALAD's own KDDCUP99 widths
     (``encoder_hidden=(64,)``, ``generator_hidden=(64, 128)``,
     ``disc_hidden=128``, ``disc_xx_hidden=(128,)``; :data:`ALAD_WIDTHS`) by
     default.
     """
 
     __init__, _params = with_defaults(
-        RCGAN,
-        penalty=None,
-        discriminator_zz=True,
-        scoring="fm_l1",
-        scaler="standard",
-        **ALAD_WIDTHS,
+        RCGAN, penalty=None, discriminator_zz=True, scoring="fm_l1", **ALAD_WIDTHS
     )
 
 

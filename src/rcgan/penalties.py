@@ -93,7 +93,7 @@ def _local(data: torch.Tensor, bandwidth: float) -> PenaltySampler:
 REDRAWS = 8
 
 
-def _local_diff(data: torch.Tensor, scale: float) -> PenaltySampler:
+def _local_diff(data: torch.Tensor, scale: float, distinct: bool = False) -> PenaltySampler:
     """Training rows moved along the data's own directions: x_i + s (x_j - x_k) / sqrt(2).
 
     The difference of two random training rows has twice the data's
@@ -107,16 +107,19 @@ def _local_diff(data: torch.Tensor, scale: float) -> PenaltySampler:
     of KDDCUP99's normal training rows, where one row stands for half of
     them) gives a zero step, i.e. a penalty draw on a training row itself:
     t(x) then coincides with q(x) at the data's atoms, which Section 6 of
-    the paper says to avoid. Such pairs are redrawn (up to :data:`REDRAWS`
+    the paper says to avoid. With ``distinct``, such pairs are redrawn (up to :data:`REDRAWS`
     rounds; randoms are consumed only when one occurs), so the steps are
-    differences of distinct rows.
+    differences of distinct rows. This is ``distinct=True``
+    (``"adaptive-distinct"``); ``"adaptive-diff"`` keeps the plain draw.
     """
 
     def sample(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
         idx = torch.randint(data.shape[0], (3, n), generator=generator, device=generator.device)
         rows = data.reshape(data.shape[0], dim).to(generator.device)
         step = rows[idx[1]] - rows[idx[2]]
-        for _ in range(REDRAWS):  # a pair of equal rows would put t(x) on q itself
+        for _ in range(
+            REDRAWS if distinct else 0
+        ):  # a pair of equal rows would put t(x) on q itself
             still = (step == 0).all(dim=1).nonzero().squeeze(1)
             if still.numel() == 0:
                 break
@@ -153,7 +156,11 @@ def nn_spacing(data: torch.Tensor, max_rows: int = 2000) -> float:
 
 
 def _adaptive(
-    data: torch.Tensor, scale: float, data_radius: float, along_data: str = "none"
+    data: torch.Tensor,
+    scale: float,
+    data_radius: float,
+    along_data: str = "none",
+    distinct: bool = False,
 ) -> PenaltySampler:
     """Half near the data, half radial out to 3x the largest norm.
 
@@ -161,7 +168,7 @@ def _adaptive(
     data's directions (``"all"``, :func:`_local_diff`), or half of each
     (``"half"``).
     """
-    iso, diff = _local(data, scale), _local_diff(data, scale)
+    iso, diff = _local(data, scale), _local_diff(data, scale, distinct)
 
     def local(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
         if along_data == "none":
@@ -196,6 +203,7 @@ PENALTIES: dict[str, str] = {
     "adaptive-nn": "half local-nn, half radial out to 3x the data's largest norm",
     "adaptive-diff": "as adaptive, the near half moved by s (x_j - x_k) / sqrt(2) of random rows",
     "adaptive-mix": "as adaptive, the near half half isotropic, half as adaptive-diff",
+    "adaptive-distinct": "as adaptive-diff, pairs of equal rows (a zero step) redrawn",
 }
 
 
@@ -254,9 +262,10 @@ def make_penalty(
         return _local(data, float(scale))
     if penalty == "adaptive":
         return _adaptive(data, float(scale), float(data_radius))
-    if penalty in ("adaptive-diff", "adaptive-mix"):
-        along = "all" if penalty == "adaptive-diff" else "half"
-        return _adaptive(data, float(scale), float(data_radius), along)
+    if penalty in ("adaptive-diff", "adaptive-mix", "adaptive-distinct"):
+        along = "half" if penalty == "adaptive-mix" else "all"
+        distinct = penalty == "adaptive-distinct"
+        return _adaptive(data, float(scale), float(data_radius), along, distinct)
     bandwidth = float(scale) * nn_spacing(data) / math.sqrt(max(data[0].numel(), 1))
     if penalty == "local-nn":
         return _local(data, bandwidth)

@@ -376,10 +376,6 @@ METHODS: dict[str, Method] = {
     "rcgan_default": Method(
         "RCGAN() with the library defaults: nothing set per data set", _defaults(RCGAN)
     ),
-    "rcgan_default_0.5": Method(
-        "RCGAN with the 0.5 library defaults (standardised features, no tail compression)",
-        _defaults(RCGAN, scaler="standard"),
-    ),
     "rcgan_default_0.4": Method(
         "RCGAN with the 0.4 library defaults (ALAD's KDDCUP99 widths)",
         _defaults(RCGAN, scaler="standard", **ALAD_WIDTHS),
