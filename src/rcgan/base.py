@@ -36,7 +36,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
 
 from . import persistence
-from .preprocessing import SCALERS, Preprocessor, knee_of
+from .preprocessing import SCALERS, Preprocessor
 from .utils import ThreadLimit, seed_from
 
 __all__ = [
@@ -624,7 +624,7 @@ class Detector(OutlierMixin, BaseEstimator):
             fitted["center_"],
             fitted["scale_"],
             fitted["image_shape_"],
-            None if fitted["image_shape_"] is not None else knee_of(est._scaler_kind()),
+            Preprocessor.knee_for(est._scaler_kind(), fitted["image_shape_"]),
         )
         est._restore_extra(fitted)
         return est

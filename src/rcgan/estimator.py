@@ -31,7 +31,7 @@ from .base import (
 )
 from .networks import ACTIVATIONS, NetworkConfig, Networks, build_networks
 from .penalties import make_penalty
-from .preprocessing import IMAGE_SIZES, compress_tails, network_image_shape
+from .preprocessing import IMAGE_SIZES, network_image_shape
 from .scores import SCORES, anomaly_scores, to_paper_scale, training_statistics
 from .training import TrainConfig, train
 from .utils import ThreadLimit, private_rng
@@ -547,9 +547,7 @@ class RCGAN(Detector):
         if pre.knee is None:
             residual = (X2 - rec) / pre.scale
         else:  # the residual in the compressed units the networks see
-            residual = compress_tails((X2 - pre.center) / pre.scale, pre.knee) - compress_tails(
-                (rec - pre.center) / pre.scale, pre.knee
-            )
+            residual = pre.scaled(X2) - pre.scaled(rec)
         r2 = np.abs(residual) if self.scoring in ("l1", "xz+l1") else residual**2
         total = r2.sum(axis=1, keepdims=True)
         return np.divide(r2, total, out=np.full_like(r2, 1.0 / r2.shape[1]), where=total > 0)

@@ -89,7 +89,7 @@ def _local(data: torch.Tensor, bandwidth: float) -> PenaltySampler:
     return sample
 
 
-#: ``"adaptive-diff"``: rounds of redrawing the pairs (x_j, x_k) of equal rows
+#: ``"adaptive-distinct"``: rounds of redrawing the pairs (x_j, x_k) of equal rows
 REDRAWS = 8
 
 
@@ -107,19 +107,17 @@ def _local_diff(data: torch.Tensor, scale: float, distinct: bool = False) -> Pen
     of KDDCUP99's normal training rows, where one row stands for half of
     them) gives a zero step, i.e. a penalty draw on a training row itself:
     t(x) then coincides with q(x) at the data's atoms, which Section 6 of
-    the paper says to avoid. With ``distinct``, such pairs are redrawn (up to :data:`REDRAWS`
-    rounds; randoms are consumed only when one occurs), so the steps are
-    differences of distinct rows. This is ``distinct=True``
-    (``"adaptive-distinct"``); ``"adaptive-diff"`` keeps the plain draw.
+    the paper says to avoid. With ``distinct`` (``"adaptive-distinct"``),
+    such pairs are redrawn, up to :data:`REDRAWS` rounds, consuming randoms
+    only when one occurs, so that the steps are differences of distinct
+    rows; ``"adaptive-diff"`` keeps the plain draw.
     """
 
     def sample(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
         idx = torch.randint(data.shape[0], (3, n), generator=generator, device=generator.device)
         rows = data.reshape(data.shape[0], dim).to(generator.device)
         step = rows[idx[1]] - rows[idx[2]]
-        for _ in range(
-            REDRAWS if distinct else 0
-        ):  # a pair of equal rows would put t(x) on q itself
+        for _ in range(REDRAWS if distinct else 0):
             still = (step == 0).all(dim=1).nonzero().squeeze(1)
             if still.numel() == 0:
                 break

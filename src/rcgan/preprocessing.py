@@ -146,7 +146,17 @@ class Preprocessor:
     ) -> Preprocessor:
         """Fit on training rows; images always use one pixel range ("image")."""
         center, scale = fit_scaler(X, "image" if image_shape is not None else kind)
-        return cls(center, scale, image_shape, knee_of(kind) if image_shape is None else None)
+        return cls(center, scale, image_shape, cls.knee_for(kind, image_shape))
+
+    @staticmethod
+    def knee_for(kind: str | None, image_shape: tuple[int, int, int] | None) -> float | None:
+        """The tail knee of scaler ``kind`` for tables; images are never compressed."""
+        return knee_of(kind) if image_shape is None else None
+
+    def scaled(self, X: np.ndarray) -> np.ndarray:
+        """Rows of ``X`` scaled in float64 as the networks see them (clamped, compressed)."""
+        Xs = np.clip((np.asarray(X, dtype=np.float64) - self.center) / self.scale, -CLAMP, CLAMP)
+        return Xs if self.knee is None else compress_tails(Xs, self.knee)
 
     def layout(self, x: torch.Tensor) -> torch.Tensor:
         """Scaled flat rows -> the networks' input shape (images padded)."""
@@ -154,10 +164,7 @@ class Preprocessor:
 
     def to_tensor(self, X: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
         """All rows, scaled in float64, as float32 network input (training)."""
-        Xs = np.clip((np.asarray(X, dtype=np.float64) - self.center) / self.scale, -CLAMP, CLAMP)
-        if self.knee is not None:
-            Xs = compress_tails(Xs, self.knee)
-        return self.layout(torch.as_tensor(Xs, dtype=torch.float32, device=device))
+        return self.layout(torch.as_tensor(self.scaled(X), dtype=torch.float32, device=device))
 
     def chunk_transform(self, device: torch.device, dtype: torch.dtype):
         """A function scaling one chunk in ``dtype`` (the input's precision), then float32."""
