@@ -116,11 +116,6 @@ def crop_images(x: torch.Tensor, shape: tuple[int, int, int]) -> torch.Tensor:
     return x[:, :, pad:-pad, pad:-pad] if pad else x
 
 
-def knee_of(kind: str | None) -> float | None:
-    """The tail knee of a scaler kind (``"standard-log"``), else None."""
-    return TAIL_KNEE if kind == "standard-log" else None
-
-
 @dataclass
 class Preprocessor:
     """Fitted scaling ``(x - center) / scale`` and optional image layout.
@@ -150,8 +145,11 @@ class Preprocessor:
 
     @staticmethod
     def knee_for(kind: str | None, image_shape: tuple[int, int, int] | None) -> float | None:
-        """The tail knee of scaler ``kind`` for tables; images are never compressed."""
-        return knee_of(kind) if image_shape is None else None
+        """The tail knee of scaler ``kind`` (``"standard-log"``) for tables, else None.
+
+        Images are never compressed.
+        """
+        return TAIL_KNEE if kind == "standard-log" and image_shape is None else None
 
     def scaled(self, X: np.ndarray) -> np.ndarray:
         """Rows of ``X`` scaled in float64 as the networks see them (clamped, compressed)."""
