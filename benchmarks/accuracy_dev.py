@@ -50,9 +50,33 @@ COMBOS = {
     "xz+l1": ("xz", "l1"),
     "xz+fm": ("xz", "fm_l1"),
     "xz+fm+l2": ("xz", "fm_l1", "l2"),
+    "xz+l1c": ("xz", "l1c"),
+    "xz+l1c1": ("xz", "l1c1"),
 }
 #: scores this script computes from a fitted model (not library scores)
 EXTRA = ("zknn",)
+#: robust reconstruction errors (``--robust``): name -> knee of the residual compression
+ROBUST = {"l1c": 3.0, "l1c1": 1.0}
+
+
+def robust_l1(det: RCGAN, rows: np.ndarray, knee: float) -> np.ndarray:
+    """Sum over features of the compressed absolute residual |x - G(E(x))| (scaled units).
+
+    Each residual counts as itself up to ``knee`` and grows logarithmically
+    beyond (:func:`rcgan.preprocessing.compress_tails`), so that one feature
+    the model cannot reconstruct (a rare value far out) cannot dominate the
+    row's error.
+    """
+    from rcgan.preprocessing import compress_tails
+
+    nets = det.networks_.eval()
+    out = []
+    with torch.inference_mode():
+        for start in range(0, len(rows), 4096):
+            x = det.network_input(rows[start : start + 4096])
+            r = (x - nets.reconstruct(x)).abs().double()
+            out.append(compress_tails(r, knee).sum(1).numpy())
+    return np.concatenate(out)
 
 
 def code_knn(det: RCGAN, train: np.ndarray, rows: np.ndarray, k: int = 5) -> tuple:
@@ -191,6 +215,11 @@ def main() -> None:
         help="skip the kNN distance between codes (zknn; quadratic in the training rows)",
     )
     ap.add_argument(
+        "--robust",
+        action="store_true",
+        help="also the compressed-residual reconstruction errors of ROBUST (l1c, l1c1)",
+    )
+    ap.add_argument(
         "--save-scores",
         help="folder: also write each fit's standardised test scores per kind, the raw "
         "training and test scores (train_KIND, test_KIND) and the test labels "
@@ -228,7 +257,7 @@ def main() -> None:
                     )
             else:
                 t0 = time.perf_counter()
-                extra = () if args.no_code_knn else EXTRA
+                extra = (() if args.no_code_knn else EXTRA) + (tuple(ROBUST) if args.robust else ())
                 z = {kind: 0.0 for kind in (*KINDS, *extra)}
                 raw_scores = {}  # the last member's raw scores (with --save-scores)
                 if args.select:
@@ -245,6 +274,9 @@ def main() -> None:
                     for kind in (*KINDS, *extra):
                         if kind == "zknn":
                             raw_tr, raw_te = code_knn(det, train, test)
+                        elif kind in ROBUST:
+                            raw_tr = robust_l1(det, train, ROBUST[kind])
+                            raw_te = robust_l1(det, test, ROBUST[kind])
                         else:
                             det.set_params(scoring=kind)
                             raw_tr = -det.score_samples(train)
@@ -257,7 +289,7 @@ def main() -> None:
                             return (raw - med) / max(iqr, 1e-12) / args.members
 
                         z[kind] = z[kind] + standardised(raw_te)
-                        if args.select and kind != "zknn":
+                        if args.select and kind in KINDS:
                             for name, rows_p in probes.items():
                                 raw_p = -det.score_samples(rows_p)
                                 zp[name][kind] = zp[name][kind] + standardised(raw_p)

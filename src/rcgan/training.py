@@ -17,6 +17,9 @@ epoch; the three D_xz inputs (data, generated and penalty pairs) go through
 D_xz in one call and the two D_xx pairs in one call (the discriminators have
 no batch-statistics layers, so this equals separate calls); in the (E, G)
 step, ``backward(inputs=...)`` skips the discriminators' weight gradients.
+In a single process each player's weights and gradients live in one flat
+buffer (:class:`FlatAdam`), so Adam and the weight average are a handful of
+whole-buffer operations per step instead of a few per weight tensor.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from . import losses, parallel
 from .networks import Networks
 from .penalties import PenaltySampler
 
-__all__ = ["EMA", "TrainConfig", "d_xz_logits", "descend", "train"]
+__all__ = ["EMA", "FlatAdam", "TrainConfig", "d_xz_logits", "descend", "train"]
 
 logger = logging.getLogger(__name__)
 
@@ -87,18 +90,40 @@ class EMA:
     that short runs are not dominated by the initial weights.
     """
 
-    def __init__(self, module: torch.nn.Module, decay: float) -> None:
+    def __init__(
+        self,
+        module: torch.nn.Module,
+        decay: float,
+        buffers: list[torch.Tensor] | None = None,
+    ) -> None:
         self.decay = decay
         self.params = [p for p in module.parameters()]
         self.shadow = [p.detach().clone() for p in self.params]
         self.updates = 0
+        # with flat buffers holding every parameter (FlatAdam.flat), the
+        # average runs on them, one operation per buffer
+        self._sources = [p.detach() for p in self.params] if buffers is None else buffers
+        self._targets = self.shadow if buffers is None else [b.clone() for b in buffers]
+        if buffers is not None:
+            self._share_shadow(buffers)
+
+    def _share_shadow(self, buffers: list[torch.Tensor]) -> None:
+        """Make ``shadow[i]`` a view of the flat average of the buffer holding ``params[i]``."""
+        for i, p in enumerate(self.params):
+            for buffer, target in zip(buffers, self._targets, strict=True):
+                offset = _offset_in(p, buffer)
+                if offset is not None:
+                    self.shadow[i] = target[offset : offset + p.numel()].view_as(p)
+                    break
+            else:
+                raise ValueError("a parameter lies in none of the flat buffers")
 
     @torch.no_grad()
     def update(self) -> None:
         """Move the averages towards the current parameters."""
         self.updates += 1
         decay = min(self.decay, (1 + self.updates) / (10 + self.updates))
-        torch._foreach_lerp_(self.shadow, [p.detach() for p in self.params], 1.0 - decay)
+        torch._foreach_lerp_(self._targets, self._sources, 1.0 - decay)
 
     @torch.no_grad()
     def copy_to_module(self, module: torch.nn.Module | None = None) -> None:
@@ -133,6 +158,90 @@ def refresh_spectral_norm(module: torch.nn.Module, iterations: int = 20) -> None
 
 def _adam(params: list[torch.nn.Parameter], config: TrainConfig) -> torch.optim.Optimizer:
     return torch.optim.Adam(params, lr=config.learning_rate, betas=config.betas, foreach=True)
+
+
+def _offset_in(p: torch.Tensor, buffer: torch.Tensor) -> int | None:
+    """Element offset of ``p`` inside the 1-D ``buffer`` whose view it is, or None."""
+    if p.untyped_storage().data_ptr() != buffer.untyped_storage().data_ptr():
+        return None
+    return p.storage_offset() - buffer.storage_offset()
+
+
+#: elements per alignment unit of the flat buffers (16 float32 = 64 bytes)
+ALIGN = 16
+
+
+class FlatAdam:
+    """Adam (Kingma and Ba, 2015) on parameters moved into one flat buffer.
+
+    On construction the parameters' data become views of ``flat`` and their
+    gradients views of ``grad``, so that one step is a handful of operations
+    on two 1-D tensors, whatever the number of weight tensors. The update
+    is Adam without weight decay or amsgrad, in the order of operations of
+    ``torch.optim.Adam(foreach=True)``: m <- m + (1 - b1)(g - m),
+    v <- b2 v + (1 - b2) g², p <- p - (lr / (1 - b1^t)) m / (sqrt(v) /
+    sqrt(1 - b2^t) + eps). :meth:`release` gives every parameter its own
+    storage back (model files refuse tensors that share memory).
+
+    Parameters
+    ----------
+    params : list of Parameter
+        One player's parameters (float32, one device).
+    lr, betas, eps : float
+        Adam's learning rate, moment decays and denominator term.
+    """
+
+    def __init__(
+        self,
+        params: list[torch.nn.Parameter],
+        lr: float,
+        betas: tuple[float, float],
+        eps: float = 1e-8,
+    ) -> None:
+        self.params = list(params)
+        self.lr, self.betas, self.eps = lr, betas, eps
+        # each tensor starts on a 64-byte boundary, as a tensor of its own
+        # would: matrix kernels may take other paths (and round differently)
+        # on unaligned data; the padding stays zero (zero gradient, zero step)
+        offsets, end = [], 0
+        for p in self.params:
+            offsets.append(end)
+            end += -(-p.numel() // ALIGN) * ALIGN
+        self.flat = torch.zeros(end, dtype=self.params[0].dtype, device=self.params[0].device)
+        self.grad = torch.zeros_like(self.flat)
+        with torch.no_grad():
+            for p, offset in zip(self.params, offsets, strict=True):
+                k = p.numel()
+                self.flat[offset : offset + k].copy_(p.detach().reshape(-1))
+                p.data = self.flat[offset : offset + k].view_as(p)
+                p.grad = self.grad[offset : offset + k].view_as(p)
+        self.exp_avg = torch.zeros_like(self.flat)
+        self.exp_avg_sq = torch.zeros_like(self.flat)
+        self._denom = torch.empty_like(self.flat)  # reused: no allocation per step
+        self.steps = 0
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Zero the gradient buffer (the views stay; ``set_to_none`` is ignored)."""
+        self.grad.zero_()
+
+    @torch.no_grad()
+    def step(self) -> None:
+        """One Adam update of every parameter from its gradient."""
+        self.steps += 1
+        beta1, beta2 = self.betas
+        self.exp_avg.lerp_(self.grad, 1 - beta1)
+        self.exp_avg_sq.mul_(beta2).addcmul_(self.grad, self.grad, value=1 - beta2)
+        step_size = (self.lr / (1 - beta1**self.steps)) * -1
+        denom = torch.sqrt(self.exp_avg_sq, out=self._denom)
+        denom.div_((1 - beta2**self.steps) ** 0.5).add_(self.eps)
+        self.flat.addcdiv_(self.exp_avg, denom, value=step_size)
+
+    def release(self) -> None:
+        """Give each parameter its own copy of its values and drop the gradient views."""
+        with torch.no_grad():
+            for p in self.params:
+                p.data = p.data.clone()
+                p.grad = None
 
 
 def d_xz_logits(nets: Networks, xs: torch.Tensor, zs: torch.Tensor, sizes: list[int]):
@@ -286,7 +395,7 @@ def train(
     shard = n // world
     batch_size = max(1, min(config.batch_size, shard))
     players = _Players(nets, config, distributed=world > 1)
-    ema = EMA(nets, config.ema) if config.ema else None
+    ema = EMA(nets, config.ema, players.buffers()) if config.ema else None
     history: dict[str, list[float]] = {"loss_d": [], "loss_eg": []}
     remaining = config.max_updates  # updates left (None: no budget)
     deadline = None if config.max_seconds is None else time.perf_counter() + config.max_seconds
@@ -328,6 +437,7 @@ def train(
             break
     if ema is not None:
         ema.copy_to_module(nets)
+    players.release()
     nets.eval()
     return history
 
@@ -345,12 +455,28 @@ class _Players:
             nets,
             encoder_generator_objective,
         )
+        self.flat = not distributed and _flattenable(nets)
         if distributed:
             from torch.nn.parallel import DistributedDataParallel as DDP
 
             self.d_step, self.eg_step = DDP(self.d_step), DDP(self.eg_step)
-        self.opt_eg = _adam(self.eg_params, config)
-        self.opt_d = _adam(d_params, config)
+        if self.flat:
+            # (DDP keeps torch's Adam: its reducer manages the gradients itself)
+            self.opt_eg = FlatAdam(self.eg_params, config.learning_rate, config.betas)
+            self.opt_d = FlatAdam(d_params, config.learning_rate, config.betas)
+        else:
+            self.opt_eg = _adam(self.eg_params, config)
+            self.opt_d = _adam(d_params, config)
+
+    def buffers(self) -> list[torch.Tensor] | None:
+        """The flat parameter buffers of both players (None: per-tensor parameters)."""
+        return [self.opt_d.flat, self.opt_eg.flat] if self.flat else None
+
+    def release(self) -> None:
+        """Give the parameters their own storage back after training (flat buffers only)."""
+        if self.flat:
+            self.opt_d.release()
+            self.opt_eg.release()
 
     def update(
         self,
@@ -375,8 +501,22 @@ class _Players:
         return loss_d, loss_eg
 
 
+def _flattenable(nets: Networks) -> bool:
+    """Whether both players' parameters can share flat buffers.
+
+    Every parameter in exactly one player, all float32 on one device.
+    """
+    eg = list(nets.generator_parameters())
+    d = list(nets.discriminator_parameters())
+    every = list(nets.parameters())
+    ids = {id(p) for p in eg} | {id(p) for p in d}
+    if len(ids) != len(eg) + len(d) or ids != {id(p) for p in every}:
+        return False
+    return len({(p.dtype, p.device) for p in every}) == 1 and every[0].dtype == torch.float32
+
+
 def descend(
-    optimizer: torch.optim.Optimizer,
+    optimizer: torch.optim.Optimizer | FlatAdam,
     loss: torch.Tensor,
     inputs: list[torch.Tensor] | None = None,
 ) -> None:
