@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import time
 from importlib import metadata
@@ -51,6 +50,7 @@ import torch
 
 from rcgan import ALAD, RCGAN
 from rcgan.estimator import ALAD_WIDTHS
+from rcgan.provenance import cpu_description
 from rcgan.scores import FusedMLPScorer, anomaly_scores, training_statistics
 
 N_ROWS, N_FEATURES, BATCH = 20_000, 121, 50
@@ -258,7 +258,7 @@ def main() -> None:
         "command": f"{command} --out {args.out}",
         "data": f"{N_ROWS} x {N_FEATURES} N(0,1) float32",
         "threads": torch.get_num_threads(),
-        "cpu": platform.processor() or platform.machine(),
+        "cpu": cpu_description(),
         "torch": torch.__version__,
         "matmul_macs_per_s": rate,
         "pyod": pyods,

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import torch
 
 from rcgan.benchmark import PROTOCOLS, split_train_test, topk_metrics
 
@@ -83,6 +84,10 @@ def test_reproduce_table_runs_resumes_and_prints(tmp_path, capsys, monkeypatch, 
         "thyroid.mat": "49155d7861b977e90808faf68343ff67a67f63090c2744d514dbb67ac68e7e33"
     }
     assert row["peak_rss_mb"] > 0 and row["wall_seconds"] >= row["fit_seconds"]
+    # the kind of CPU (bits of a GAN fit are the same only on one kind)
+    assert row["cpu"]["model"] and row["cpu"]["capability"] == str(
+        torch.backends.cpu.get_cpu_capability()
+    )
     out = capsys.readouterr().out
     assert "| thyroid | iforest | 2 |" in out and "70.27" in out  # the paper's IF F1 beside ours
     # a rerun finds every job done and appends nothing

@@ -16,7 +16,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["git_commit", "library_versions", "peak_memory_mb", "provenance"]
+__all__ = ["cpu_description", "git_commit", "library_versions", "peak_memory_mb", "provenance"]
 
 
 def library_versions() -> dict[str, str]:
@@ -28,6 +28,28 @@ def library_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[pkg] = "unknown"
     return out
+
+
+@cache
+def cpu_description() -> dict[str, str]:
+    """The CPU's model name and the vector instruction set torch's kernels use.
+
+    Matrix kernels take different paths (and round differently) on
+    different instruction sets, so a GAN fit with one seed gives the same
+    bits on machines of one kind, but not across kinds: a result row names
+    the kind it was computed on.
+    """
+    import torch
+
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"model": model, "capability": str(torch.backends.cpu.get_cpu_capability())}
 
 
 @cache
@@ -60,5 +82,5 @@ def peak_memory_mb() -> float:
 
 
 def provenance() -> dict[str, object]:
-    """``{"commit": ..., "versions": {...}}`` for a result row."""
-    return {"commit": git_commit(), "versions": library_versions()}
+    """``{"commit": ..., "versions": {...}, "cpu": {...}}`` for a result row."""
+    return {"commit": git_commit(), "versions": library_versions(), "cpu": cpu_description()}
