@@ -19,7 +19,9 @@ Protocol (all in one process, one thread, same data):
 - scoring rows/s: ``score_samples`` / ``decision_function`` on the 20,000
   rows, median of 5 repeats after one warm-up call (scoring runs in chunks
   of 512 rows whatever the training batch);
-- the CPU's matrix-multiply rate is measured on 1024 x 1024 float32 products;
+- the CPU's matrix-multiply rate is measured on 1024 x 1024 float32 products,
+  right before each row (shared machines drift by 10-30 % within minutes),
+  and each row's shares use its own measurement;
   our arithmetic per row is counted with hooks on every Linear layer in
   training (forward multiply-adds x 3, the usual estimate for forward +
   backward) and from the fused scorer's matrices in scoring (see
@@ -221,10 +223,13 @@ def main() -> None:
 
     torch.set_num_threads(1)
     X = np.random.default_rng(0).normal(size=(N_ROWS, N_FEATURES)).astype(np.float32)
-    rate = matmul_rate()
+    rates = [matmul_rate()]
     pyods, rows = [], []
     for batch in args.batches:
+        rate = matmul_rate()  # measured next to each row: the machine's speed drifts
+        rates.append(rate)
         pyod = pyod_alad(X, steps=args.epochs * N_ROWS // batch, batch=batch)
+        pyod["matmul_macs_per_s"] = rate
         pyod["score_share_of_matmul_rate"] = (
             pyod["score_rows_per_s"] * pyod["score_macs_per_row"] / rate
         )
@@ -234,8 +239,11 @@ def main() -> None:
             (RCGAN, dict(ALAD_WIDTHS), "ALAD"),
             (RCGAN, {}, "default"),  # the 0.5 defaults, twice as wide: not PyOD's widths
         ):
+            rate = matmul_rate()
+            rates.append(rate)
             row = ours(cls, X, args.epochs, batch, **params)
             row["widths"] = widths
+            row["matmul_macs_per_s"] = rate
             det = row.pop("det")
             row["train_macs_per_row"] = train_macs_per_row(det, X)
             row["train_share_of_matmul_rate"] = (
@@ -260,7 +268,8 @@ def main() -> None:
         "threads": torch.get_num_threads(),
         "cpu": cpu_description(),
         "torch": torch.__version__,
-        "matmul_macs_per_s": rate,
+        "matmul_macs_per_s": statistics.median(rates),
+        "matmul_macs_per_s_range": [min(rates), max(rates)],
         "pyod": pyods,
         "rcgan": rows,
     }
@@ -271,7 +280,11 @@ def main() -> None:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
 
-    print(f"float32 matmul rate (1 thread): {rate / 1e9:.1f} G multiply-adds/s")
+    print(
+        f"float32 matmul rate (1 thread), measured before each row: median "
+        f"{statistics.median(rates) / 1e9:.1f}, range {min(rates) / 1e9:.1f}-"
+        f"{max(rates) / 1e9:.1f} G multiply-adds/s"
+    )
     head = ("method", "batch", "train rows/s", "x PyOD", "score rows/s", "x PyOD", "train %mm")
     print("{:36s} {:>6s} {:>12s} {:>7s} {:>12s} {:>7s} {:>9s}  score %mm".format(*head))
     line = "{:36s} {:6d} {:12.0f} {:7.2f} {:12.0f} {:7.2f} {:>9s}  {}"
