@@ -1,0 +1,114 @@
+"""Other ways to combine two scores of one fit, offline (development seeds only).
+
+Reads the raw training and test scores that ``accuracy_dev.py
+--save-scores DIR`` keeps for each fit (``TAG_DATASET_SEED.npz``) and
+ranks rules that combine the parts, all label-free (statistics of the
+training rows only), beside the parts alone and the baselines of the
+development results files:
+
+- ``mean z``: the library's rule, the mean of (s - median) / IQR;
+- ``mean slog z``: the same after sign(z) log(1 + |z|), so that one part far
+  out in its own units cannot drown the other;
+- ``mean z, q10-q90``: spread from the 10 and 90 % points instead of the IQR;
+- ``mean tail``: the mean of -log of each part's empirical upper tail
+  probability on the training rows (ties beyond the largest training score
+  broken by ``mean slog z``);
+- ``max z`` and ``max slog z``: the largest part.
+
+    python benchmarks/accuracy_dev.py --tag d10_save --no-code-knn --save-scores DIR \\
+        --seeds 0 1 2 --data-dir ../shared/data --out ROWS.jsonl
+    python benchmarks/combine_scores.py --scores DIR --tag d10_save --parts xz,l2
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+from pathlib import Path
+
+import numpy as np
+from accuracy_dev import metrics
+from scipy.stats import rankdata
+
+
+def standardised(train: np.ndarray, test: np.ndarray, low: float = 25, high: float = 75):
+    spread = np.subtract(*np.percentile(train, [high, low]))
+    return (test - np.median(train)) / max(spread, 1e-12)
+
+
+def slog(v: np.ndarray) -> np.ndarray:
+    return np.sign(v) * np.log1p(np.abs(v))
+
+
+def tail(train: np.ndarray, test: np.ndarray) -> np.ndarray:
+    ordered = np.sort(train)
+    n = len(ordered)
+    upper = (1 + n - np.searchsorted(ordered, test, side="left")) / (n + 1)
+    return -np.log(upper)
+
+
+RULES = {
+    "mean z (library)": lambda parts: np.mean([standardised(*p) for p in parts], 0),
+    "mean slog z": lambda parts: np.mean([slog(standardised(*p)) for p in parts], 0),
+    "mean z, q10-q90": lambda parts: np.mean([standardised(*p, 10, 90) for p in parts], 0),
+    "mean tail": lambda parts: (
+        np.mean([tail(*p) for p in parts], 0)
+        + 1e-6 * np.mean([slog(standardised(*p)) for p in parts], 0)
+    ),
+    "max z": lambda parts: np.max([standardised(*p) for p in parts], 0),
+    "max slog z": lambda parts: np.max([slog(standardised(*p)) for p in parts], 0),
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--scores", required=True, help="folder of accuracy_dev --save-scores")
+    ap.add_argument("--tag", required=True)
+    ap.add_argument("--parts", default="xz,l2")
+    ap.add_argument(
+        "--baselines",
+        nargs="*",
+        default=["benchmarks/results/suite_dev/screen.jsonl"],
+        help="development results files whose baseline rows (kind '-') join the ranking",
+    )
+    args = ap.parse_args()
+    parts = args.parts.split(",")
+    f1 = collections.defaultdict(dict)
+    seeds = set()
+    for path in sorted(Path(args.scores).glob(f"{args.tag}_*.npz")):
+        dataset, seed = path.stem[len(args.tag) + 1 :].rsplit("_", 1)
+        if 1000 <= int(seed) <= 1009:
+            raise SystemExit("seeds 1000-1009 are for reporting only")
+        seeds.add(int(seed))
+        saved = np.load(path)
+        pairs = [(saved[f"train_{k}"], saved[f"test_{k}"]) for k in parts]
+        for name, rule in RULES.items():
+            f1[(name, dataset)][int(seed)] = metrics(rule(pairs), saved["y"])["f1"]
+        for k in parts:
+            f1[(k, dataset)][int(seed)] = metrics(saved[f"test_{k}"], saved["y"])["f1"]
+    for results in args.baselines:
+        for line in Path(results).read_text().splitlines():
+            r = json.loads(line)
+            if r["kind"] == "-" and r["seed"] in seeds:
+                f1[(r["tag"], r["dataset"])][r["seed"]] = r["f1"]
+    methods = sorted({m for m, _ in f1})
+    sets = sorted({d for _, d in f1})
+    full = [d for d in sets if all(len(f1.get((m, d), {})) == len(seeds) for m in methods)]
+    mean = {m: [np.mean(list(f1[(m, d)].values())) for d in full] for m in methods}
+    spread = {m: [np.std(list(f1[(m, d)].values())) for d in full] for m in methods}
+    ranks = np.array([rankdata([-mean[m][i] for m in methods]) for i in range(len(full))])
+    rank = ranks.mean(0) if len(full) else np.full(len(methods), np.nan)
+    print(f"{len(full)} data sets, seeds {sorted(seeds)}: {', '.join(full)}")
+    print("| rule or score | mean F1 rank | mean F1 | mean F1 std |\n|---|---|---|---|")
+    for i in np.argsort(rank):
+        m = methods[i]
+        print(f"| {m} | {rank[i]:.2f} | {np.mean(mean[m]):.3f} | {np.mean(spread[m]):.3f} |")
+    left = [d for d in sets if d not in full]
+    for d in left:  # sets without baselines (KDDCUP99): the rules alone
+        cells = {m: f1[(m, d)] for m in methods if (m, d) in f1}
+        print(d, {m: round(float(np.mean(list(v.values()))), 3) for m, v in cells.items()})
+
+
+if __name__ == "__main__":
+    main()
