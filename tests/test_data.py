@@ -142,6 +142,14 @@ def test_kddcup99_parser_on_a_small_file(tmp_path):
         fh.write("1,2,3\n")
     with pytest.raises(ValueError, match="expected 42"):
         parse_kddcup99(bad)
+    with gzip.open(bad, "wt") as fh:  # 42 fields, but text where a number belongs
+        fh.write(lines[0].replace(",181,", ",many,") + "\n")
+    with pytest.raises(ValueError, match="34 of them numbers"):
+        parse_kddcup99(bad)
+    with gzip.open(bad, "wt") as fh:  # a short second line is named
+        fh.write(lines[0] + "\n" + lines[1].rsplit(",", 2)[0] + "\n")
+    with pytest.raises(ValueError, match="line 2 has 40 fields"):
+        parse_kddcup99(bad)
 
 
 def test_unknown_names():

@@ -163,19 +163,14 @@ def parse_kddcup99(path: str | Path) -> tuple[np.ndarray, np.ndarray, list[str]]
     columns : list of str
     """
     numeric_idx = [i for i, f in enumerate(KDD_FIELDS) if f not in KDD_CATEGORICAL]
-    cat_idx = [KDD_FIELDS.index(f) for f in KDD_CATEGORICAL]
-    numeric_rows, cat_rows, labels = [], [], []
-    with gzip.open(path, "rt", newline="") as fh:
-        for line_no, row in enumerate(csv.reader(fh), start=1):
-            if not row:
-                continue
-            if len(row) != 42:
-                raise ValueError(f"{path}: line {line_no} has {len(row)} fields, expected 42")
-            numeric_rows.append([row[i] for i in numeric_idx])
-            cat_rows.append([row[i] for i in cat_idx])
-            labels.append(row[41])
-    numeric = np.array(numeric_rows, dtype=np.float64)
-    cats = np.array(cat_rows)
+    text_idx = [i for i in range(42) if i not in numeric_idx]
+    table = _read_kdd_table(path)
+    if table is None:  # not a clean table: name the first bad line, if a count is off
+        _check_kdd_fields(path)
+        raise ValueError(f"{path}: expected 42 fields per line, 34 of them numbers")
+    numeric, text = table
+    cats = text[:, [text_idx.index(KDD_FIELDS.index(f)) for f in KDD_CATEGORICAL]]
+    labels = text[:, text_idx.index(41)]
     blocks, columns = [numeric], [KDD_FIELDS[i] for i in numeric_idx]
     for j, name in enumerate(KDD_CATEGORICAL):
         values = np.unique(cats[:, j])  # sorted as strings
@@ -183,6 +178,42 @@ def parse_kddcup99(path: str | Path) -> tuple[np.ndarray, np.ndarray, list[str]]
         columns += [f"{name}-{v}" for v in values]
     y = (np.array(labels) == "normal.").astype(np.int8)
     return np.hstack(blocks), y, columns
+
+
+def _read_kdd_table(path: str | Path) -> tuple[np.ndarray, np.ndarray] | None:
+    """The numeric fields (n, 34) float64 and the text fields (n, 8) of the file.
+
+    pandas' C parser (its default float conversion gives the same float64
+    values as ``float()`` on this file, checked against an independent copy
+    in the tests). None if the file is not such a table.
+    """
+    import pandas as pd
+
+    numeric_idx = [i for i, f in enumerate(KDD_FIELDS) if f not in KDD_CATEGORICAL]
+    text_idx = [i for i in range(42) if i not in numeric_idx]
+    dtypes = {i: (np.float64 if i in numeric_idx else str) for i in range(42)}
+    try:
+        frame = pd.read_csv(
+            path,
+            header=None,
+            dtype=dtypes,
+            compression="gzip",
+            keep_default_na=False,
+            na_filter=False,
+        )
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return None  # (pandas' ParserError is a ValueError too)
+    if frame.shape[1] != 42:
+        return None
+    return frame[numeric_idx].to_numpy(np.float64), frame[text_idx].to_numpy(str)
+
+
+def _check_kdd_fields(path: str | Path) -> None:
+    """Raise naming the first line that does not have 42 fields."""
+    with gzip.open(path, "rt", newline="") as fh:
+        for line_no, row in enumerate(csv.reader(fh), start=1):
+            if row and len(row) != 42:
+                raise ValueError(f"{path}: line {line_no} has {len(row)} fields, expected 42")
 
 
 def parse_arrhythmia_uci(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
