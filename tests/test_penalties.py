@@ -121,3 +121,22 @@ def test_adaptive_distinct_never_steps_by_the_difference_of_equal_rows():
     assert not (idx[1] == idx[2]).any()  # seed 3 draws no j = k
     expected = distinct[idx[0]] + (distinct[idx[1]] - distinct[idx[2]]) / math.sqrt(2.0)
     torch.testing.assert_close(a[:32], expected)
+
+
+def test_adaptive_axis_moves_one_coordinate_of_a_row_far():
+    # a column the training rows never vary in gets penalty draws off it
+    g = gen(2)
+    data = torch.cat((torch.randn(300, 4, generator=g) * 2.0, torch.zeros(300, 1)), dim=1)
+    radius = float(data.norm(dim=1).max())
+    x = make_penalty("adaptive-axis", 1.0, radius, data=data)(4000, 5, gen())
+    near, radial, axis = x[:2000], x[2000:3000], x[3000:]
+    expected_near = make_penalty("adaptive-diff", 1.0, radius, data=data)(4000, 5, gen())[:2000]
+    torch.testing.assert_close(near, expected_near)  # the near half as adaptive-diff's
+    assert radial.norm(dim=1).max() > 2 * radius  # a quarter radial, as before
+    # the last quarter: a training row with exactly one coordinate changed
+    diff = (axis[:, None, :] - data[None, :, :]).abs()  # (1000, 300, 5)
+    changed = (diff > 1e-6).sum(-1).min(1).values
+    assert (changed == 1).float().mean() > 0.99
+    limit = 3.0 * data.abs().max(0).values.clamp_min(1.0)
+    assert (axis.abs() <= limit + data.abs().max(0).values + 1e-5).all()
+    assert (axis[:, 4].abs() > 0.5).float().mean() > 0.1  # the constant column is reached

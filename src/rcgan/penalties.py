@@ -153,20 +153,47 @@ def nn_spacing(data: torch.Tensor, max_rows: int = 2000) -> float:
     return float(spacing.median()) if spacing.numel() else 1.0
 
 
+def _axis(data: torch.Tensor, reach: float = 3.0) -> PenaltySampler:
+    """Training rows with one random coordinate moved far: x_i + u e_j.
+
+    u is uniform on (-reach M_j, reach M_j), M_j the largest |value| of
+    coordinate j on the training rows (at least 1). Such a draw is far out
+    along one feature and ordinary in the others: the anomaly of one
+    unusual value, which neither random directions (little weight on any one
+    coordinate in many dimensions) nor differences of training rows (zero
+    along a feature the rows almost never vary in) reach.
+    """
+    rows = data.reshape(data.shape[0], -1)
+    limit = reach * rows.abs().max(0).values.clamp_min(1.0)
+
+    def sample(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
+        device = generator.device
+        idx = torch.randint(rows.shape[0], (n,), generator=generator, device=device)
+        j = torch.randint(dim, (n,), generator=generator, device=device)
+        u = (2.0 * torch.rand(n, generator=generator, device=device) - 1.0) * limit.to(device)[j]
+        out = rows.to(device)[idx].clone()
+        out[torch.arange(n, device=device), j] += u
+        return out
+
+    return sample
+
+
 def _adaptive(
     data: torch.Tensor,
     scale: float,
     data_radius: float,
     along_data: str = "none",
     distinct: bool = False,
+    axis: bool = False,
 ) -> PenaltySampler:
     """Half near the data, half radial out to 3x the largest norm.
 
     ``along_data``: the near half is isotropic (``"none"``), moved along the
     data's directions (``"all"``, :func:`_local_diff`), or half of each
-    (``"half"``).
+    (``"half"``). ``axis``: half of the far half is :func:`_axis` instead.
     """
     iso, diff = _local(data, scale), _local_diff(data, scale, distinct)
+    along_axis = _axis(data) if axis else None
 
     def local(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
         if along_data == "none":
@@ -179,7 +206,16 @@ def _adaptive(
     def sample(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
         far = _radial(3.0 * max(data_radius, scale * math.sqrt(dim)))
         n_far = n // 2
-        return torch.cat((local(n - n_far, dim, generator), far(n_far, dim, generator)))
+        if along_axis is None:
+            return torch.cat((local(n - n_far, dim, generator), far(n_far, dim, generator)))
+        n_axis = n_far // 2
+        return torch.cat(
+            (
+                local(n - n_far, dim, generator),
+                far(n_far - n_axis, dim, generator),
+                along_axis(n_axis, dim, generator),
+            )
+        )
 
     return sample
 
@@ -202,6 +238,7 @@ PENALTIES: dict[str, str] = {
     "adaptive-diff": "as adaptive, the near half moved by s (x_j - x_k) / sqrt(2) of random rows",
     "adaptive-mix": "as adaptive, the near half half isotropic, half as adaptive-diff",
     "adaptive-distinct": "as adaptive-diff, pairs of equal rows (a zero step) redrawn",
+    "adaptive-axis": "as adaptive-diff, half the far half one coordinate of a row moved far",
 }
 
 
@@ -260,10 +297,11 @@ def make_penalty(
         return _local(data, float(scale))
     if penalty == "adaptive":
         return _adaptive(data, float(scale), float(data_radius))
-    if penalty in ("adaptive-diff", "adaptive-mix", "adaptive-distinct"):
+    if penalty in ("adaptive-diff", "adaptive-mix", "adaptive-distinct", "adaptive-axis"):
         along = "half" if penalty == "adaptive-mix" else "all"
         distinct = penalty == "adaptive-distinct"
-        return _adaptive(data, float(scale), float(data_radius), along, distinct)
+        axis = penalty == "adaptive-axis"
+        return _adaptive(data, float(scale), float(data_radius), along, distinct, axis)
     bandwidth = float(scale) * nn_spacing(data) / math.sqrt(max(data[0].numel(), 1))
     if penalty == "local-nn":
         return _local(data, bandwidth)
