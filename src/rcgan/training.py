@@ -98,25 +98,23 @@ class EMA:
     ) -> None:
         self.decay = decay
         self.params = [p for p in module.parameters()]
-        self.shadow = [p.detach().clone() for p in self.params]
         self.updates = 0
-        # with flat buffers holding every parameter (FlatAdam.flat), the
-        # average runs on them, one operation per buffer
-        self._sources = [p.detach() for p in self.params] if buffers is None else buffers
-        self._targets = self.shadow if buffers is None else [b.clone() for b in buffers]
-        if buffers is not None:
-            self._share_shadow(buffers)
+        if buffers is None:
+            self.shadow = [p.detach().clone() for p in self.params]
+            self._sources, self._targets = [p.detach() for p in self.params], self.shadow
+        else:
+            # flat buffers hold every parameter (FlatAdam.flat): the average
+            # runs on them, one operation per buffer; shadow[i] is a view
+            self._sources, self._targets = buffers, [b.clone() for b in buffers]
+            self.shadow = [self._view_of_average(p) for p in self.params]
 
-    def _share_shadow(self, buffers: list[torch.Tensor]) -> None:
-        """Make ``shadow[i]`` a view of the flat average of the buffer holding ``params[i]``."""
-        for i, p in enumerate(self.params):
-            for buffer, target in zip(buffers, self._targets, strict=True):
-                offset = _offset_in(p, buffer)
-                if offset is not None:
-                    self.shadow[i] = target[offset : offset + p.numel()].view_as(p)
-                    break
-            else:
-                raise ValueError("a parameter lies in none of the flat buffers")
+    def _view_of_average(self, p: torch.Tensor) -> torch.Tensor:
+        """The part of the flat averages that belongs to parameter ``p``."""
+        for buffer, target in zip(self._sources, self._targets, strict=True):
+            offset = _offset_in(p, buffer)
+            if offset is not None:
+                return target[offset : offset + p.numel()].view_as(p)
+        raise ValueError("a parameter lies in none of the flat buffers")
 
     @torch.no_grad()
     def update(self) -> None:
