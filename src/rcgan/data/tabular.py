@@ -154,6 +154,11 @@ ARRHYTHMIA_ANOMALY_CLASSES = (3, 4, 5, 7, 8, 9, 14, 15)
 ARRHYTHMIA_MISSING_COLUMNS = (10, 11, 12, 13, 14)
 
 
+#: field positions of the raw KDD Cup 1999 lines: the 34 numbers, the 8 text fields
+_KDD_NUMERIC = [i for i, f in enumerate(KDD_FIELDS) if f not in KDD_CATEGORICAL]
+_KDD_TEXT = [i for i in range(42) if i not in _KDD_NUMERIC]
+
+
 def parse_kddcup99(path: str | Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Parse the raw (gzip) KDD Cup 1999 file into the 121-column encoding.
 
@@ -162,16 +167,14 @@ def parse_kddcup99(path: str | Path) -> tuple[np.ndarray, np.ndarray, list[str]]
     X : ndarray (n, 121) float64, y : ndarray (n,) int8 (1 = ``normal.``),
     columns : list of str
     """
-    numeric_idx = [i for i, f in enumerate(KDD_FIELDS) if f not in KDD_CATEGORICAL]
-    text_idx = [i for i in range(42) if i not in numeric_idx]
     table = _read_kdd_table(path)
     if table is None:  # not a clean table: name the first bad line, if a count is off
         _check_kdd_fields(path)
         raise ValueError(f"{path}: expected 42 fields per line, 34 of them numbers")
     numeric, text = table
-    cats = text[:, [text_idx.index(KDD_FIELDS.index(f)) for f in KDD_CATEGORICAL]]
-    labels = text[:, text_idx.index(41)]
-    blocks, columns = [numeric], [KDD_FIELDS[i] for i in numeric_idx]
+    cats = text[:, [_KDD_TEXT.index(KDD_FIELDS.index(f)) for f in KDD_CATEGORICAL]]
+    labels = text[:, _KDD_TEXT.index(41)]
+    blocks, columns = [numeric], [KDD_FIELDS[i] for i in _KDD_NUMERIC]
     for j, name in enumerate(KDD_CATEGORICAL):
         values = np.unique(cats[:, j])  # sorted as strings
         blocks.append((cats[:, j][:, None] == values[None, :]).astype(np.float64))
@@ -189,9 +192,7 @@ def _read_kdd_table(path: str | Path) -> tuple[np.ndarray, np.ndarray] | None:
     """
     import pandas as pd
 
-    numeric_idx = [i for i, f in enumerate(KDD_FIELDS) if f not in KDD_CATEGORICAL]
-    text_idx = [i for i in range(42) if i not in numeric_idx]
-    dtypes = {i: (np.float64 if i in numeric_idx else str) for i in range(42)}
+    dtypes = {i: (np.float64 if i in _KDD_NUMERIC else str) for i in range(42)}
     try:
         frame = pd.read_csv(
             path,
@@ -205,7 +206,7 @@ def _read_kdd_table(path: str | Path) -> tuple[np.ndarray, np.ndarray] | None:
         return None  # (pandas' ParserError is a ValueError too)
     if frame.shape[1] != 42:
         return None
-    return frame[numeric_idx].to_numpy(np.float64), frame[text_idx].to_numpy(str)
+    return frame[_KDD_NUMERIC].to_numpy(np.float64), frame[_KDD_TEXT].to_numpy(str)
 
 
 def _check_kdd_fields(path: str | Path) -> None:
