@@ -140,3 +140,26 @@ def test_adaptive_axis_moves_one_coordinate_of_a_row_far():
     limit = 3.0 * data.abs().max(0).values.clamp_min(1.0)
     assert (axis.abs() <= limit + data.abs().max(0).values + 1e-5).all()
     assert (axis[:, 4].abs() > 0.5).float().mean() > 0.1  # the constant column is reached
+
+
+def test_adaptive_cross_combines_values_of_two_rows_off_the_data():
+    # two clusters whose rows differ in every coordinate: a crossover of rows
+    # from both takes each value from a training row, and the combination
+    # lies between the clusters, where no training row is
+    g = gen(3)
+    a = torch.randn(200, 6, generator=g) * 0.1 + 2.0
+    b = torch.randn(200, 6, generator=g) * 0.1 - 2.0
+    data = torch.cat((a, b))
+    radius = float(data.norm(dim=1).max())
+    x = make_penalty("adaptive-cross", 1.0, radius, data=data)(4000, 6, gen())
+    near, radial, cross = x[:2000], x[2000:3000], x[3000:]
+    expected_near = make_penalty("adaptive-diff", 1.0, radius, data=data)(4000, 6, gen())[:2000]
+    torch.testing.assert_close(near, expected_near)
+    assert radial.norm(dim=1).max() > 2 * radius
+    # every coordinate of a crossover draw is that coordinate of some training row
+    hits = (cross[:, None, :] == data[None, :, :]).any(dim=1)
+    assert hits.all()
+    # about half of the pairs mix the clusters: those draws have both signs
+    mixed = (cross > 0).any(dim=1) & (cross < 0).any(dim=1)
+    assert mixed.float().mean().item() == pytest.approx(0.5 * (1 - 2 / 64), abs=0.05)
+    assert torch.cdist(cross[mixed], data).min(dim=1).values.min() > 2.0

@@ -83,9 +83,9 @@ class RCGAN(Detector):
 
     Parameters
     ----------
-    penalty : {"adaptive-diff", "adaptive-distinct", "adaptive-axis", "adaptive", "adaptive-mix", \
-            "normal", "uniform", "normal-wide", "local", "local-nn", "adaptive-nn"}, callable \
-            or None, default="adaptive-diff"
+    penalty : {"adaptive-diff", "adaptive-distinct", "adaptive-axis", "adaptive-cross", \
+            "adaptive", "adaptive-mix", "normal", "uniform", "normal-wide", "local", "local-nn", \
+            "adaptive-nn"}, callable or None, default="adaptive-diff"
         Penalty distribution t(x) on the scaled data (see
         :mod:`rcgan.penalties`), set by the training rows themselves for
         the "adaptive" family: half of each draw is radial out to 3 times
