@@ -38,6 +38,7 @@ def test_alad_only_changes_defaults():
         "penalty",
         "discriminator_zz",
         "scoring",
+        "scaler",  # ALAD keeps the plain standardisation RCGAN had before 0.8
         *ALAD_WIDTHS,  # ALAD keeps its own KDDCUP99 widths
     }
     assert {k: al[k] for k in ALAD_WIDTHS} == ALAD_WIDTHS

@@ -72,13 +72,14 @@ PAPER = dict(
 )
 
 
-def test_default_score_is_xz_plus_l2_standardised_on_training_rows(detection_task):
+def test_default_score_is_xz_plus_l1_standardised_on_training_rows(detection_task):
     train, test, _ = detection_task
     det = RCGAN(random_state=0, epochs=2).fit(train)
-    assert det.scoring == "xz+l2" and det.penalty == "adaptive-diff"
+    assert det.scoring == "xz+l1" and det.penalty == "adaptive-cross"
+    assert det.scaler == "standard-log" and det.preprocessor_.knee == 3.0
     assert det.networks_.config.latent_dim == 2  # "auto": 8 features // 4
     parts = []
-    for kind in ("xz", "l2"):
+    for kind in ("xz", "l1"):
         center, spread = det.score_stats_[kind]
         train_raw = -det.set_params(scoring=kind).score_samples(train)
         np.testing.assert_allclose(
@@ -87,7 +88,7 @@ def test_default_score_is_xz_plus_l2_standardised_on_training_rows(detection_tas
             rtol=1e-6,
         )
         parts.append((-det.score_samples(test) - center) / spread)
-    det.set_params(scoring="xz+l2")
+    det.set_params(scoring="xz+l1")
     np.testing.assert_allclose(
         det.anomaly_score(test), np.mean(parts, axis=0), rtol=1e-5, atol=1e-6
     )
@@ -212,7 +213,7 @@ def test_far_outliers_get_high_scores(data):
     paper = RCGAN(random_state=0, **PAPER, **FAST).fit(X)
     assert share_above(paper) < 0.9
     fixed = RCGAN(random_state=0, **FAST).fit(X)
-    assert fixed.penalty == "adaptive-diff" and fixed.penalty_dxx
+    assert fixed.penalty == "adaptive-cross" and fixed.penalty_dxx
     assert share_above(fixed) == 1.0
     wide = RCGAN(random_state=0, **PAPER, **FAST).set_params(
         penalty="normal-wide", penalty_dxx=True

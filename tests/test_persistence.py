@@ -51,7 +51,7 @@ def test_file_is_safetensors_without_pickle(fitted, tmp_path):
     assert meta["format"] == "rcgan-model" and meta["format_version"] == "2"
     content = json.loads(meta["content"])
     assert content["versions"]["torch"] == metadata.version("torch")
-    assert content["params"]["penalty"] == "adaptive-diff"
+    assert content["params"]["penalty"] == "adaptive-cross"
     assert b"\x80\x04" not in raw[: 8 + n]  # no pickle protocol marker in the header
     assert all(k.startswith(("net.", "array.")) for k in head if k != "__metadata__")
 

@@ -85,7 +85,7 @@ class RCGAN(Detector):
     ----------
     penalty : {"adaptive-diff", "adaptive-distinct", "adaptive-axis", "adaptive-cross", \
             "adaptive", "adaptive-mix", "normal", "uniform", "normal-wide", "local", "local-nn", \
-            "adaptive-nn"}, callable or None, default="adaptive-diff"
+            "adaptive-nn"}, callable or None, default="adaptive-cross"
         Penalty distribution t(x) on the scaled data (see
         :mod:`rcgan.penalties`), set by the training rows themselves for
         the "adaptive" family: half of each draw is radial out to 3 times
@@ -96,7 +96,11 @@ class RCGAN(Detector):
         t smooths q along the directions in which the data varies and past
         its ends; in "adaptive" (0.2-0.3) it is N(0, s^2 I), which in many
         dimensions puts its mass at distance s sqrt(d), off the data's
-        span; "adaptive-mix" is half of each. "normal" is the paper's N(0, s^2 I);
+        span; "adaptive-mix" is half of each. "adaptive-cross" (the default
+        since 0.8) is "adaptive-diff" with half of the radial half replaced
+        by crossovers of two random training rows (each coordinate from
+        either): values each seen in training, combined as no training row
+        combines them. "normal" is the paper's N(0, s^2 I);
         "normal-wide" is half N(0, s^2 I), half radial; None is the ablation
         without t(x) (Table 3).
     penalty_scale : float, default=1.0
@@ -166,23 +170,24 @@ class RCGAN(Detector):
     ema : float or None, default=0.999
         Decay of the weight average used for scoring (ALAD), None to score
         with the last weights.
-    scoring : {"xz+l2", "xz+l1", "discriminator", "fm_l1", "fm_l2", "l1", "l2", "xz"}, \
-            default="xz+l2"
+    scoring : {"xz+l1", "xz+l2", "discriminator", "fm_l1", "fm_l2", "l1", "l2", "xz"}, \
+            default="xz+l1"
         Anomaly score (see :mod:`rcgan.scores`): "discriminator" is Eq. (11),
         "fm_l1"/"fm_l2" Eq. (12), "xz" D_xz(x, E(x)) (Proposition 1), "l1"/"l2"
         the reconstruction error, "xz+l2" ("xz+l1") the mean of "xz" and
         "l2" ("l1"), each standardised on the training rows. Named ``score`` before
         0.2; that name is still accepted, with a ``FutureWarning``, for one
         release (it shadowed scikit-learn's ``score`` method).
-    scaler : {"standard", "standard-log", "minmax", "unit"} or None, \
-            default="standard"
+    scaler : {"standard-log", "standard", "minmax", "unit"} or None, \
+            default="standard-log"
         Per-feature scaling fitted on the training data: "standard" is zero
         mean and unit variance; "standard-log" then lets values beyond 3
         standard deviations grow only logarithmically
         (:func:`rcgan.preprocessing.compress_tails`), so that a rare one-hot
         category or a heavy-tailed count, hundreds of standard deviations
         out, does not dominate the reconstruction error and the penalty's
-        radius (measured in the README, "Decisions"; not the default);
+        radius (the default since 0.8, with ``penalty="adaptive-cross"``;
+        README, "Decisions");
         "minmax" maps the training range to [-1, 1], "unit" to [0, 1].
         t(x) = N(0, I) only makes sense on scaled data.
     contamination : float or "auto", default=0.1
@@ -251,7 +256,7 @@ class RCGAN(Detector):
     _module_name = "networks_"
     _extra_keys = frozenset({"data_radius_", "score_stats_"})
     _params: ClassVar[dict[str, Param]] = {
-        "penalty": Param("adaptive-diff", _penalty),
+        "penalty": Param("adaptive-cross", _penalty),
         "penalty_scale": Param(1.0, real(0.0)),
         "penalty_dxx": Param(True, boolean),
         "latent_dim": Param("auto", _latent_dim),
@@ -272,15 +277,15 @@ class RCGAN(Detector):
         "max_updates": Param(3000, integer(1, optional=True)),
         "beta1": Param(0.5, real(0.0, 1.0, low_open=False)),
         "ema": Param(0.999, real(0.0, 1.0, optional=True)),
-        "scoring": Param("xz+l2", one_of(*SCORES)),
-        **common_params(epochs=100, batch_size=50, learning_rate=3e-4, scaler="standard"),
+        "scoring": Param("xz+l1", one_of(*SCORES)),
+        **common_params(epochs=100, batch_size=50, learning_rate=3e-4, scaler="standard-log"),
     }
     _min_samples = 1
 
     def __init__(
         self,
         *,
-        penalty="adaptive-diff",
+        penalty="adaptive-cross",
         penalty_scale=1.0,
         penalty_dxx=True,
         latent_dim="auto",
@@ -304,8 +309,8 @@ class RCGAN(Detector):
         learning_rate=3e-4,
         beta1=0.5,
         ema=0.999,
-        scoring="xz+l2",
-        scaler="standard",
+        scoring="xz+l1",
+        scaler="standard-log",
         contamination=0.1,
         random_state=None,
         device="cpu",
@@ -625,14 +630,20 @@ class ALAD(RCGAN):
     latent cycle discriminator D_zz; ALAD scores with the feature-matching
     distance of Eq. (12) (L1, as its reference code). All parameters are
     those of :class:`RCGAN`, with ``penalty=None``, ``discriminator_zz=True``,
-    ``scoring="fm_l1"`` and ALAD's own KDDCUP99 widths
+    ``scoring="fm_l1"``, ``scaler="standard"`` (as before 0.8, where RCGAN's
+    default became ``"standard-log"``) and ALAD's own KDDCUP99 widths
     (``encoder_hidden=(64,)``, ``generator_hidden=(64, 128)``,
     ``disc_hidden=128``, ``disc_xx_hidden=(128,)``; :data:`ALAD_WIDTHS`) by
     default.
     """
 
     __init__, _params = with_defaults(
-        RCGAN, penalty=None, discriminator_zz=True, scoring="fm_l1", **ALAD_WIDTHS
+        RCGAN,
+        penalty=None,
+        discriminator_zz=True,
+        scoring="fm_l1",
+        scaler="standard",
+        **ALAD_WIDTHS,
     )
 
 

@@ -376,13 +376,20 @@ METHODS: dict[str, Method] = {
     "rcgan_default": Method(
         "RCGAN() with the library defaults: nothing set per data set", _defaults(RCGAN)
     ),
+    "rcgan_default_0.7": Method(
+        "RCGAN with the 0.5-0.7 library defaults (t(x) along the data, D_xz + L2, no tail "
+        "compression)",
+        _defaults(RCGAN, penalty="adaptive-diff", scoring="xz+l2", scaler="standard"),
+    ),
     "rcgan_default_0.4": Method(
         "RCGAN with the 0.4 library defaults (ALAD's KDDCUP99 widths)",
-        _defaults(RCGAN, scaler="standard", **ALAD_WIDTHS),
+        _defaults(
+            RCGAN, penalty="adaptive-diff", scoring="xz+l2", scaler="standard", **ALAD_WIDTHS
+        ),
     ),
     "rcgan_default_0.3": Method(
         "RCGAN with the 0.2-0.3 library defaults (t(x) with isotropic noise near the data)",
-        _defaults(RCGAN, penalty="adaptive", scaler="standard", **ALAD_WIDTHS),
+        _defaults(RCGAN, penalty="adaptive", scoring="xz+l2", scaler="standard", **ALAD_WIDTHS),
     ),
     "rcgan_default_0.1": Method(
         "RCGAN with the 0.1.0 library defaults (wide penalty, Eq. 11) and GAN_SETTINGS",
