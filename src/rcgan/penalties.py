@@ -11,11 +11,13 @@ paper's Section 6 (t(x) covers a bounded region, so points far outside it are
 not penalised): half of each draw comes from N(0, s^2 I), the other half from
 a radial mixture whose radius is uniform on [0, R] with R a multiple of the
 training data's largest norm, so that the penalty covers every direction out
-to far beyond the data. The "adaptive" family (the library's default is
-``"adaptive-diff"``) replaces the near half by the training rows themselves,
-moved by noise: isotropic N(0, s^2 I) (``"adaptive"``), or the difference of
-two other random rows, whose covariance is the data's own
-(``"adaptive-diff"``, :func:`_local_diff`). See :func:`make_penalty`.
+to far beyond the data. The "adaptive" family replaces the near half by the
+training rows themselves, moved by noise: isotropic N(0, s^2 I)
+(``"adaptive"``), or the difference of two other random rows, whose
+covariance is the data's own (``"adaptive-diff"``, :func:`_local_diff`).
+The library's default since 0.8, ``"adaptive-cross"``, also replaces half
+of the radial half by crossovers of two training rows (:func:`_crossover`).
+See :func:`make_penalty`.
 """
 
 from __future__ import annotations
@@ -186,7 +188,7 @@ def _crossover(data: torch.Tensor) -> PenaltySampler:
     not. Where the features depend on each other (clusters, a manifold) the
     draws fall off the data between its parts, the case of rows whose values
     are each ordinary and whose combination is not (KDDCUP99's anomalies
-    take, per feature, values that 1-30 % of the training rows take, ten
+    take, per feature, values that 0.6-30 % of the training rows take, ten
     such features at once, where a training row has none). Where the
     features are independent the draws follow the data itself, which only
     lowers D_xz uniformly there.
