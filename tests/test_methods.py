@@ -5,6 +5,7 @@ from sklearn.svm import OneClassSVM
 
 from rcgan import ALAD, RCGAN
 from rcgan.benchmark.methods import GAN_SETTINGS, METHODS, SubsampledAdapter, make_method
+from rcgan.estimator import ALAD_WIDTHS
 
 from .conftest import manifold_data
 
@@ -111,4 +112,26 @@ def test_validated_choice_uses_training_rows_only_and_picks_the_better_candidate
     assert (
         make_method("rcgan_val", "thyroid", 0).get_params()["normal-wide"]["penalty"]
         == "normal-wide"
+    )
+
+
+def test_past_defaults_stay_reachable_as_pinned_methods():
+    # a row named after a past release's defaults must keep meaning them
+    # after the library defaults move on
+    now = make_method("rcgan_default", "thyroid", 3)
+    assert now.get_params() == RCGAN(random_state=3).get_params()
+    past = make_method("rcgan_default_0.7", "thyroid", 3).get_params()
+    assert (past["penalty"], past["scoring"], past["scaler"]) == (
+        "adaptive-diff",
+        "xz+l2",
+        "standard",
+    )
+    assert {k: v for k, v in past.items() if k not in ("penalty", "scoring", "scaler")} == {
+        k: v for k, v in now.get_params().items() if k not in ("penalty", "scoring", "scaler")
+    }
+    old = make_method("rcgan_default_0.4", "thyroid", 3).get_params()
+    assert (old["penalty"], old["scaler"], old["encoder_hidden"]) == (
+        "adaptive-diff",
+        "standard",
+        ALAD_WIDTHS["encoder_hidden"],
     )
