@@ -163,3 +163,29 @@ def test_adaptive_cross_combines_values_of_two_rows_off_the_data():
     mixed = (cross > 0).any(dim=1) & (cross < 0).any(dim=1)
     assert mixed.float().mean().item() == pytest.approx(0.5 * (1 - 2 / 64), abs=0.05)
     assert torch.cdist(cross[mixed], data).min(dim=1).values.min() > 2.0
+
+
+def test_adaptive_offcross_keeps_only_crossovers_off_the_data():
+    # independent features: most crossovers fall among the rows; the kept
+    # ones lie farther from the data than nine in ten training rows
+    g = gen(4)
+    data = torch.randn(2000, 3, generator=g)
+    radius = float(data.norm(dim=1).max())
+    x = make_penalty("adaptive-offcross", 1.0, radius, data=data)(4000, 3, gen())
+    near, radial, kept = x[:2000], x[2000:3000], x[3000:]
+    expected_near = make_penalty("adaptive-diff", 1.0, radius, data=data)(4000, 3, gen())[:2000]
+    torch.testing.assert_close(near, expected_near)
+    assert radial.norm(dim=1).max() > 2 * radius
+    plain = make_penalty("adaptive-cross", 1.0, radius, data=data)(4000, 3, gen())[3000:]
+
+    def spacing(points):  # distance to the nearest training row other than itself
+        d = torch.cdist(points, data)
+        d[d < 1e-6] = float("inf")
+        return d.min(dim=1).values
+
+    own = spacing(data[:1000]).quantile(0.9)
+    # the bank's share: every coordinate a training row's (the rest is radial)
+    from_bank = kept[(kept[:, None, :] == data[None, :, :]).any(dim=1).all(dim=1)]
+    assert from_bank.shape[0] > 100
+    assert spacing(from_bank).median() > own
+    assert spacing(plain).median() < own

@@ -205,6 +205,62 @@ def _crossover(data: torch.Tensor) -> PenaltySampler:
     return sample
 
 
+#: ``"adaptive-offcross"``: rows of the reference set, probe rows, crossovers
+#: kept in the bank, and candidates drawn per kept one
+OFFCROSS_REFERENCE, OFFCROSS_PROBES, OFFCROSS_BANK, OFFCROSS_TRIES = 4000, 1000, 4096, 8
+
+
+def _nearest(queries: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    """Distance from each query to its nearest row, in chunks."""
+    out = [torch.cdist(q, rows).min(dim=1).values for q in queries.split(1024)]
+    return torch.cat(out) if out else queries.new_zeros(0)
+
+
+def _off_crossover(data: torch.Tensor, fallback: PenaltySampler) -> PenaltySampler:
+    """Crossovers of two training rows that lie off the data, from a bank built once.
+
+    On the first call, with the training generator: the rows are split into
+    a reference set and probe rows; a crossover (:func:`_crossover`) is kept
+    if its distance to the nearest reference row exceeds the 90th percentile
+    of the probe rows' own distances to it, i.e. if it lies farther from the
+    data than nine in ten training rows do. Where the features are
+    independent (crossovers on the data) few are kept, and ``fallback``
+    (the radial draws) stands in for the missing share of each draw.
+    """
+    rows = data.reshape(data.shape[0], -1).to(torch.float32)
+    cross = _crossover(rows)
+    bank: list[torch.Tensor] = []
+
+    def build(generator: torch.Generator) -> torch.Tensor:
+        device = generator.device
+        order = torch.randperm(rows.shape[0], generator=generator, device=device).cpu()
+        n_ref = min(OFFCROSS_REFERENCE, max(1, rows.shape[0] // 2))
+        ref, probes = rows[order[:n_ref]], rows[order[n_ref : n_ref + OFFCROSS_PROBES]]
+        if probes.shape[0] == 0:
+            return rows.new_zeros(0, rows.shape[1])
+        limit = torch.quantile(_nearest(probes, ref), 0.9)
+        candidates = cross(OFFCROSS_BANK * OFFCROSS_TRIES, rows.shape[1], generator).cpu()
+        kept = candidates[_nearest(candidates, ref) > limit]
+        return kept[:OFFCROSS_BANK]
+
+    def sample(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
+        if not bank:
+            bank.append(build(generator))
+        kept = bank[0]
+        device = generator.device
+        # the share of draws the bank can fill: its fill rate of candidates
+        n_bank = min(n, round(n * kept.shape[0] / OFFCROSS_BANK))
+        parts = []
+        if n_bank > 0:
+            idx = torch.randint(kept.shape[0], (n_bank,), generator=generator, device=device)
+            parts.append(kept.to(device)[idx])
+        if n - n_bank > 0:
+            parts.append(fallback(n - n_bank, dim, generator))
+        return torch.cat(parts)
+
+    return sample
+
+
 def _adaptive(
     data: torch.Tensor,
     scale: float,
@@ -218,10 +274,17 @@ def _adaptive(
     ``along_data``: the near half is isotropic (``"none"``), moved along the
     data's directions (``"all"``, :func:`_local_diff`), or half of each
     (``"half"``). ``far_extra``: half of the far half is :func:`_axis`
-    (``"axis"``) or :func:`_crossover` (``"crossover"``) instead.
+    (``"axis"``), :func:`_crossover` (``"crossover"``) or
+    :func:`_off_crossover` (``"off-crossover"``) instead.
     """
     iso, diff = _local(data, scale), _local_diff(data, scale, distinct)
-    along_axis = {"axis": _axis, "crossover": _crossover}[far_extra](data) if far_extra else None
+    radial = _radial(3.0 * max(data_radius, scale * math.sqrt(data[0].numel())))
+    extras = {
+        "axis": lambda: _axis(data),
+        "crossover": lambda: _crossover(data),
+        "off-crossover": lambda: _off_crossover(data, radial),
+    }
+    along_axis = extras[far_extra]() if far_extra else None
 
     def local(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
         if along_data == "none":
@@ -268,6 +331,7 @@ PENALTIES: dict[str, str] = {
     "adaptive-distinct": "as adaptive-diff, pairs of equal rows (a zero step) redrawn",
     "adaptive-axis": "as adaptive-diff, half the far half one coordinate of a row moved far",
     "adaptive-cross": "as adaptive-diff, half the far half crossovers of two training rows",
+    "adaptive-offcross": "as adaptive-cross, only crossovers that lie off the data",
 }
 
 
@@ -277,6 +341,7 @@ _ALONG_DATA = (
     "adaptive-distinct",
     "adaptive-axis",
     "adaptive-cross",
+    "adaptive-offcross",
 )
 
 
@@ -338,7 +403,11 @@ def make_penalty(
     if penalty in _ALONG_DATA:
         along = "half" if penalty == "adaptive-mix" else "all"
         distinct = penalty == "adaptive-distinct"
-        extra = {"adaptive-axis": "axis", "adaptive-cross": "crossover"}.get(penalty)
+        extra = {
+            "adaptive-axis": "axis",
+            "adaptive-cross": "crossover",
+            "adaptive-offcross": "off-crossover",
+        }.get(penalty)
         return _adaptive(data, float(scale), float(data_radius), along, distinct, extra)
     bandwidth = float(scale) * nn_spacing(data) / math.sqrt(max(data[0].numel(), 1))
     if penalty == "local-nn":
