@@ -83,9 +83,9 @@ class RCGAN(Detector):
 
     Parameters
     ----------
-    penalty : {"adaptive-diff", "adaptive-distinct", "adaptive-axis", "adaptive-cross", \
-            "adaptive", "adaptive-mix", "normal", "uniform", "normal-wide", "local", "local-nn", \
-            "adaptive-nn"}, callable or None, default="adaptive-cross"
+    penalty : {"adaptive-cross", "adaptive-offcross", "adaptive-diff", "adaptive-distinct", \
+            "adaptive-axis", "adaptive", "adaptive-mix", "normal", "uniform", "normal-wide", \
+            "local", "local-nn", "adaptive-nn"}, callable or None, default="adaptive-cross"
         Penalty distribution t(x) on the scaled data (see
         :mod:`rcgan.penalties`), set by the training rows themselves for
         the "adaptive" family: half of each draw is radial out to 3 times
@@ -100,7 +100,9 @@ class RCGAN(Detector):
         since 0.8) is "adaptive-diff" with half of the radial half replaced
         by crossovers of two random training rows (each coordinate from
         either): values each seen in training, combined as no training row
-        combines them. "normal" is the paper's N(0, s^2 I);
+        combines them; "adaptive-offcross" keeps only the crossovers that lie
+        farther from the data than nine in ten training rows. "normal" is
+        the paper's N(0, s^2 I);
         "normal-wide" is half N(0, s^2 I), half radial; None is the ablation
         without t(x) (Table 3).
     penalty_scale : float, default=1.0
