@@ -189,3 +189,6 @@ def test_adaptive_offcross_keeps_only_crossovers_off_the_data():
     assert from_bank.shape[0] > 100
     assert spacing(from_bank).median() > own
     assert spacing(plain).median() < own
+    # batches too small for a crossover share (the loop's last batch) still draw
+    small = make_penalty("adaptive-offcross", 1.0, radius, data=data)
+    assert [small(n, 3, gen()).shape[0] for n in (0, 1, 2, 3)] == [0, 1, 2, 3]

@@ -254,7 +254,7 @@ def _off_crossover(data: torch.Tensor, fallback: PenaltySampler) -> PenaltySampl
         if n_bank > 0:
             idx = torch.randint(kept.shape[0], (n_bank,), generator=generator, device=device)
             parts.append(kept.to(device)[idx])
-        if n - n_bank > 0:
+        if n - n_bank > 0 or not parts:
             parts.append(fallback(n - n_bank, dim, generator))
         return torch.cat(parts)
 
