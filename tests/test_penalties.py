@@ -142,6 +142,18 @@ def test_adaptive_axis_moves_one_coordinate_of_a_row_far():
     assert (axis[:, 4].abs() > 0.5).float().mean() > 0.1  # the constant column is reached
 
 
+def _checked_quarters(name, data):
+    """Draws of ``name``: the near half as adaptive-diff's and a radial quarter
+    reaching past the data are checked; the last quarter is returned."""
+    n, dim = 4000, data.shape[1]
+    radius = float(data.norm(dim=1).max())
+    x = make_penalty(name, 1.0, radius, data=data)(n, dim, gen())
+    expected_near = make_penalty("adaptive-diff", 1.0, radius, data=data)(n, dim, gen())
+    torch.testing.assert_close(x[: n // 2], expected_near[: n // 2])
+    assert x[n // 2 : 3 * n // 4].norm(dim=1).max() > 2 * radius
+    return x[3 * n // 4 :]
+
+
 def test_adaptive_cross_combines_values_of_two_rows_off_the_data():
     # two clusters whose rows differ in every coordinate: a crossover of rows
     # from both takes each value from a training row, and the combination
@@ -150,12 +162,7 @@ def test_adaptive_cross_combines_values_of_two_rows_off_the_data():
     a = torch.randn(200, 6, generator=g) * 0.1 + 2.0
     b = torch.randn(200, 6, generator=g) * 0.1 - 2.0
     data = torch.cat((a, b))
-    radius = float(data.norm(dim=1).max())
-    x = make_penalty("adaptive-cross", 1.0, radius, data=data)(4000, 6, gen())
-    near, radial, cross = x[:2000], x[2000:3000], x[3000:]
-    expected_near = make_penalty("adaptive-diff", 1.0, radius, data=data)(4000, 6, gen())[:2000]
-    torch.testing.assert_close(near, expected_near)
-    assert radial.norm(dim=1).max() > 2 * radius
+    cross = _checked_quarters("adaptive-cross", data)
     # every coordinate of a crossover draw is that coordinate of some training row
     hits = (cross[:, None, :] == data[None, :, :]).any(dim=1)
     assert hits.all()
@@ -171,11 +178,7 @@ def test_adaptive_offcross_keeps_only_crossovers_off_the_data():
     g = gen(4)
     data = torch.randn(2000, 3, generator=g)
     radius = float(data.norm(dim=1).max())
-    x = make_penalty("adaptive-offcross", 1.0, radius, data=data)(4000, 3, gen())
-    near, radial, kept = x[:2000], x[2000:3000], x[3000:]
-    expected_near = make_penalty("adaptive-diff", 1.0, radius, data=data)(4000, 3, gen())[:2000]
-    torch.testing.assert_close(near, expected_near)
-    assert radial.norm(dim=1).max() > 2 * radius
+    kept = _checked_quarters("adaptive-offcross", data)
     plain = make_penalty("adaptive-cross", 1.0, radius, data=data)(4000, 3, gen())[3000:]
 
     def spacing(points):  # distance to the nearest training row other than itself
