@@ -278,7 +278,8 @@ def _adaptive(
     :func:`_off_crossover` (``"off-crossover"``) instead.
     """
     iso, diff = _local(data, scale), _local_diff(data, scale, distinct)
-    radial = _radial(3.0 * max(data_radius, scale * math.sqrt(data[0].numel())))
+    width = data.reshape(data.shape[0], -1).shape[1]
+    radial = _radial(3.0 * max(data_radius, scale * math.sqrt(width)))
     extras = {
         "axis": lambda: _axis(data),
         "crossover": lambda: _crossover(data),
@@ -295,15 +296,14 @@ def _adaptive(
         return torch.cat((iso(n - n_diff, dim, generator), diff(n_diff, dim, generator)))
 
     def sample(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
-        far = _radial(3.0 * max(data_radius, scale * math.sqrt(dim)))
         n_far = n // 2
         if along_axis is None:
-            return torch.cat((local(n - n_far, dim, generator), far(n_far, dim, generator)))
+            return torch.cat((local(n - n_far, dim, generator), radial(n_far, dim, generator)))
         n_axis = n_far // 2
         return torch.cat(
             (
                 local(n - n_far, dim, generator),
-                far(n_far - n_axis, dim, generator),
+                radial(n_far - n_axis, dim, generator),
                 along_axis(n_axis, dim, generator),
             )
         )
