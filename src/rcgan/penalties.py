@@ -132,6 +132,22 @@ def _local_diff(data: torch.Tensor, scale: float, distinct: bool = False) -> Pen
     return sample
 
 
+def _nearest(
+    queries: torch.Tensor, rows: torch.Tensor, chunk: int = 1024, others: bool = False
+) -> torch.Tensor:
+    """Distance from each query to its nearest row, ``chunk`` queries at a time.
+
+    ``others``: rows at distance 0 do not count (inf where no other row is).
+    """
+    out = []
+    for q in queries.split(chunk):
+        d = torch.cdist(q, rows)
+        if others:
+            d[d <= 0] = float("inf")
+        out.append(d.min(dim=1).values)
+    return torch.cat(out) if out else queries.new_zeros(0)
+
+
 def nn_spacing(data: torch.Tensor, max_rows: int = 2000) -> float:
     """Median distance from a training row to its nearest other row.
 
@@ -143,14 +159,8 @@ def nn_spacing(data: torch.Tensor, max_rows: int = 2000) -> float:
         return 1.0
     step = max(1, n // max_rows)
     queries = data[::step][:max_rows].to(torch.float32)
-    rows = data.to(torch.float32)
-    best = []
-    for start in range(0, queries.shape[0], 256):
-        q = queries[start : start + 256]
-        d = torch.cdist(q, rows)
-        d[d <= 0] = float("inf")  # the row itself (and exact duplicates)
-        best.append(d.min(dim=1).values)
-    spacing = torch.cat(best)
+    # other rows only: not the row itself (nor exact duplicates)
+    spacing = _nearest(queries, data.to(torch.float32), chunk=256, others=True)
     spacing = spacing[torch.isfinite(spacing)]
     return float(spacing.median()) if spacing.numel() else 1.0
 
@@ -208,12 +218,6 @@ def _crossover(data: torch.Tensor) -> PenaltySampler:
 #: ``"adaptive-offcross"``: rows of the reference set, probe rows, crossovers
 #: kept in the bank, and candidates drawn per kept one
 OFFCROSS_REFERENCE, OFFCROSS_PROBES, OFFCROSS_BANK, OFFCROSS_TRIES = 4000, 1000, 4096, 8
-
-
-def _nearest(queries: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
-    """Distance from each query to its nearest row, in chunks."""
-    out = [torch.cdist(q, rows).min(dim=1).values for q in queries.split(1024)]
-    return torch.cat(out) if out else queries.new_zeros(0)
 
 
 def _off_crossover(data: torch.Tensor, fallback: PenaltySampler) -> PenaltySampler:
@@ -285,7 +289,7 @@ def _adaptive(
         "crossover": lambda: _crossover(data),
         "off-crossover": lambda: _off_crossover(data, radial),
     }
-    along_axis = extras[far_extra]() if far_extra else None
+    extra = extras[far_extra]() if far_extra else None
 
     def local(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
         if along_data == "none":
@@ -297,14 +301,14 @@ def _adaptive(
 
     def sample(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
         n_far = n // 2
-        if along_axis is None:
+        if extra is None:
             return torch.cat((local(n - n_far, dim, generator), radial(n_far, dim, generator)))
-        n_axis = n_far // 2
+        n_extra = n_far // 2
         return torch.cat(
             (
                 local(n - n_far, dim, generator),
-                radial(n_far - n_axis, dim, generator),
-                along_axis(n_axis, dim, generator),
+                radial(n_far - n_extra, dim, generator),
+                extra(n_extra, dim, generator),
             )
         )
 

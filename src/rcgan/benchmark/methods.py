@@ -365,6 +365,13 @@ def _ocsvm(dataset: str, seed: int, epochs: int | None = None) -> SklearnAdapter
     return SubsampledAdapter(est, max_rows=10_000, seed=seed)
 
 
+#: what the 0.8 defaults changed, as the 0.4-0.7 defaults had it
+_DEFAULTS_0_7: dict[str, Any] = {
+    "penalty": "adaptive-diff",
+    "scoring": "xz+l2",
+    "scaler": "standard",
+}
+
 METHODS: dict[str, Method] = {
     "rcgan": Method(
         "RCGAN, t(x) = N(0, I) (Table 1), penalty also on D_xx", _gan(RCGAN, penalty="normal")
@@ -379,17 +386,15 @@ METHODS: dict[str, Method] = {
     "rcgan_default_0.7": Method(
         "RCGAN with the 0.5-0.7 library defaults (t(x) along the data, D_xz + L2, no tail "
         "compression)",
-        _defaults(RCGAN, penalty="adaptive-diff", scoring="xz+l2", scaler="standard"),
+        _defaults(RCGAN, **_DEFAULTS_0_7),
     ),
     "rcgan_default_0.4": Method(
         "RCGAN with the 0.4 library defaults (ALAD's KDDCUP99 widths)",
-        _defaults(
-            RCGAN, penalty="adaptive-diff", scoring="xz+l2", scaler="standard", **ALAD_WIDTHS
-        ),
+        _defaults(RCGAN, **_DEFAULTS_0_7, **ALAD_WIDTHS),
     ),
     "rcgan_default_0.3": Method(
         "RCGAN with the 0.2-0.3 library defaults (t(x) with isotropic noise near the data)",
-        _defaults(RCGAN, penalty="adaptive", scoring="xz+l2", scaler="standard", **ALAD_WIDTHS),
+        _defaults(RCGAN, **{**_DEFAULTS_0_7, "penalty": "adaptive"}, **ALAD_WIDTHS),
     ),
     "rcgan_default_0.1": Method(
         "RCGAN with the 0.1.0 library defaults (wide penalty, Eq. 11) and GAN_SETTINGS",
