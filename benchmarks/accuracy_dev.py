@@ -52,6 +52,7 @@ COMBOS = {
     "xz+fm+l2": ("xz", "fm_l1", "l2"),
     "xz+l1c": ("xz", "l1c"),
     "xz+l1c1": ("xz", "l1c1"),
+    "xz+l1x": ("xz", "l1x"),
 }
 #: scores this script computes from a fitted model (not library scores)
 EXTRA = ("zknn",)
@@ -76,6 +77,29 @@ def robust_l1(det: RCGAN, rows: np.ndarray, knee: float) -> np.ndarray:
             x = det.network_input(rows[start : start + 4096])
             r = (x - nets.reconstruct(x)).abs().double()
             out.append(compress_tails(r, knee).sum(1).numpy())
+    return np.concatenate(out)
+
+
+def expanded_l1(det: RCGAN, rows: np.ndarray) -> np.ndarray:
+    """L1 reconstruction error in standardised units before the tail compression.
+
+    x and G(E(x)) are both mapped back through the inverse of the
+    ``"standard-log"`` compression (:func:`rcgan.preprocessing.expand_tails`),
+    so that a value far out counts by its distance, as the standard scaler
+    would; the networks are unchanged.
+    """
+    from rcgan.preprocessing import expand_tails
+
+    knee = det.preprocessor_.knee
+    nets = det.networks_.eval()
+    out = []
+    with torch.inference_mode():
+        for start in range(0, len(rows), 4096):
+            x = det.network_input(rows[start : start + 4096])
+            r = nets.reconstruct(x)
+            if knee is not None:
+                x, r = expand_tails(x.double(), knee), expand_tails(r.double(), knee)
+            out.append((x - r).abs().double().sum(1).numpy())
     return np.concatenate(out)
 
 
@@ -137,6 +161,13 @@ def select_score(zp: dict, n_normal: int) -> str:
         if auc > best_auc + 1e-9:
             best, best_auc = name, auc
     return best
+
+
+def standardised_on(raw_ref: np.ndarray, members: int = 1):
+    """Raw scores -> (score - median) / IQR of ``raw_ref``, one of ``members`` shares."""
+    med = np.median(raw_ref)
+    iqr = max(float(np.subtract(*np.percentile(raw_ref, [75, 25]))), 1e-12)
+    return lambda raw: (raw - med) / iqr / members
 
 
 def fraction(dataset: str) -> float:
@@ -228,10 +259,23 @@ def main() -> None:
         help="also the compressed-residual reconstruction errors of ROBUST (l1c, l1c1)",
     )
     ap.add_argument(
+        "--expanded",
+        action="store_true",
+        help="also the L1 error before the tail compression (l1x, expanded_l1)",
+    )
+    ap.add_argument(
         "--save-scores",
         help="folder: also write each fit's standardised test scores per kind, the raw "
         "training and test scores (train_KIND, test_KIND) and the test labels "
         "(TAG_DATASET_SEED.npz), to compare further combinations offline",
+    )
+    ap.add_argument(
+        "--holdout",
+        type=float,
+        default=0.0,
+        help="share of the normal training rows held out of the fit: every score is "
+        "standardised on them instead of on the fitted rows (rows of kind 'KIND@fit' keep "
+        "the fitted rows' standardisation of the same fit)",
     )
     args = ap.parse_args()
     if args.summary:
@@ -249,6 +293,11 @@ def main() -> None:
         X, y = load_dataset(dataset, data_dir=args.data_dir)
         for seed in args.seeds:
             train, test, y_test = split_train_test(X, y, fraction(dataset), seed)
+            held = None
+            if args.holdout > 0:  # label-free: the training rows are all normal
+                order = np.random.default_rng(20_000 + seed).permutation(len(train))
+                n_held = max(2, round(args.holdout * len(train)))
+                held, train = train[np.sort(order[:n_held])], train[np.sort(order[n_held:])]
             rows = []
             if args.baselines:
                 for name in ("iforest", "knn", "ocsvm", "ecod", "meandist"):
@@ -266,7 +315,9 @@ def main() -> None:
             else:
                 t0 = time.perf_counter()
                 extra = (() if args.no_code_knn else EXTRA) + (tuple(ROBUST) if args.robust else ())
+                extra += ("l1x",) if args.expanded else ()
                 z = {kind: 0.0 for kind in (*KINDS, *extra)}
+                z_fit = dict(z)  # with --holdout: standardised on the fitted rows
                 raw_scores = {}  # the last member's raw scores (with --save-scores)
                 if args.select:
                     probes = validation_anomalies(train, seed)
@@ -282,6 +333,8 @@ def main() -> None:
                     for kind in (*KINDS, *extra):
                         if kind == "zknn":
                             raw_tr, raw_te = code_knn(det, train, test)
+                        elif kind == "l1x":
+                            raw_tr, raw_te = expanded_l1(det, train), expanded_l1(det, test)
                         elif kind in ROBUST:
                             raw_tr = robust_l1(det, train, ROBUST[kind])
                             raw_te = robust_l1(det, test, ROBUST[kind])
@@ -290,12 +343,12 @@ def main() -> None:
                             raw_tr = -det.score_samples(train)
                             raw_te = -det.score_samples(test)
                         raw_scores[f"train_{kind}"], raw_scores[f"test_{kind}"] = raw_tr, raw_te
-                        med = np.median(raw_tr)
-                        iqr = np.subtract(*np.percentile(raw_tr, [75, 25]))
-
-                        def standardised(raw, med=med, iqr=iqr):  # one member's share
-                            return (raw - med) / max(iqr, 1e-12) / args.members
-
+                        if held is not None and kind in KINDS:
+                            on_fit = standardised_on(raw_tr, args.members)
+                            z_fit[kind] = z_fit[kind] + on_fit(raw_te)
+                            det.set_params(scoring=kind)
+                            raw_tr = -det.score_samples(held)
+                        standardised = standardised_on(raw_tr, args.members)
                         z[kind] = z[kind] + standardised(raw_te)
                         if args.select and kind in KINDS:
                             for name, rows_p in probes.items():
@@ -324,6 +377,16 @@ def main() -> None:
                     rows.append(
                         {"tag": args.tag, "kind": combo, **metrics(s, y_test), "seconds": fit_s}
                     )
+                    if held is not None:
+                        s = np.mean([z_fit[k] for k in kinds], axis=0)
+                        rows.append(
+                            {
+                                "tag": args.tag,
+                                "kind": f"{combo}@fit",
+                                **metrics(s, y_test),
+                                "seconds": fit_s,
+                            }
+                        )
                 if args.select:
                     for name in probes:
                         pick = select_score(zp[name], len(probes[name]) // 2)

@@ -146,6 +146,11 @@ class RCGAN(Detector):
         Give the (E, G) step its own minibatch, z and penalty draws (a second
         permutation per epoch), as ALAD's reference loop; by default both
         steps of an update see the same draws.
+    reconstruction_weight : float, default=0.0
+        Weight of an explicit reconstruction error, mean |x - G(E(x))| per
+        feature, added to the (E, G) loss (ALICE's explicit form of the
+        cycle consistency that Eq. 9 asks of D_xx adversarially); 0 is the
+        paper's objective.
     max_time : float or None, default=None
         Stop training after this many seconds (on top of ``epochs`` and
         ``max_updates``); a fit it cuts short is not reproducible.
@@ -272,6 +277,7 @@ class RCGAN(Detector):
         "dxz_dropout": Param(None, real(0.0, 1.0, low_open=False, optional=True)),
         "dxz_batchnorm": Param(False, boolean),
         "separate_batches": Param(False, boolean),
+        "reconstruction_weight": Param(0.0, real(0.0, low_open=False)),
         "max_time": Param(None, real(0.0, optional=True)),
         "activation": Param("leaky_relu", one_of(*ACTIVATIONS)),
         "spectral_norm": Param(False, boolean),
@@ -301,6 +307,7 @@ class RCGAN(Detector):
         dxz_dropout=None,
         dxz_batchnorm=False,
         separate_batches=False,
+        reconstruction_weight=0.0,
         max_time=None,
         activation="leaky_relu",
         spectral_norm=False,
@@ -335,6 +342,7 @@ class RCGAN(Detector):
         self.dxz_dropout = dxz_dropout
         self.dxz_batchnorm = dxz_batchnorm
         self.separate_batches = separate_batches
+        self.reconstruction_weight = reconstruction_weight
         self.max_time = max_time
         self.activation = activation
         self.spectral_norm = spectral_norm
@@ -459,6 +467,7 @@ class RCGAN(Detector):
                 penalty_xx=bool(self.penalty_dxx),
                 max_updates=None if self.max_updates is None else int(self.max_updates),
                 separate_batches=bool(self.separate_batches),
+                reconstruction_weight=float(self.reconstruction_weight),
                 max_seconds=None if self.max_time is None else float(self.max_time),
             )
             self.history_ = train(

@@ -45,6 +45,7 @@ __all__ = [
     "encoder_generator_pair_loss",
     "encoder_generator_xz_loss",
     "pair_discriminator_loss",
+    "reconstruction_loss",
 ]
 
 
@@ -116,3 +117,15 @@ def encoder_generator_pair_loss(fake: torch.Tensor) -> torch.Tensor:
     The other term of Eq. (9), log D_xx(x, x), does not depend on E or G.
     """
     return bce_real(fake)
+
+
+def reconstruction_loss(x: torch.Tensor, x_rec: torch.Tensor) -> torch.Tensor:
+    """Mean absolute error between ``x`` and ``x_rec = G(E(x))``, per feature and row.
+
+    The explicit form of the cycle consistency that Eq. (9) asks of D_xx
+    adversarially: ALICE (Li et al., 2017), which RCGAN's Eq. (9) follows,
+    offers both, the adversarial one and a direct reconstruction error. Not
+    part of the paper's objective; the estimators add it to the (E, G) loss
+    with weight ``reconstruction_weight`` (0: the paper's objective).
+    """
+    return (x - x_rec).abs().mean()

@@ -24,6 +24,7 @@ whole-buffer operations per step instead of a few per weight tensor.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -66,6 +67,9 @@ class TrainConfig:
     max_seconds : float or None
         Stop after this much training time (checked after every update), a
         bound on top of the others; a run it stops is not reproducible.
+    reconstruction_weight : float
+        Weight of :func:`rcgan.losses.reconstruction_loss` in the (E, G)
+        loss; 0 (the default) is the paper's objective.
     separate_batches : bool
         Draw the (E, G) step's minibatch, z and penalty samples independently
         of the discriminator step's (a second permutation per epoch), as
@@ -81,6 +85,7 @@ class TrainConfig:
     max_updates: int | None = None
     separate_batches: bool = False
     max_seconds: float | None = None
+    reconstruction_weight: float = 0.0
 
 
 class EMA:
@@ -297,12 +302,18 @@ def discriminator_objective(
 
 
 def encoder_generator_objective(
-    nets: Networks, x: torch.Tensor, z: torch.Tensor, xt: torch.Tensor | None
+    nets: Networks,
+    x: torch.Tensor,
+    z: torch.Tensor,
+    xt: torch.Tensor | None,
+    reconstruction_weight: float = 0.0,
 ) -> torch.Tensor:
     """Eq. (10) for E and G on one minibatch, non-saturating form (to minimise).
 
     Includes the penalty pairs (x_t, E(x_t)) when ``xt`` is given: E gets
     gradient through the t(x) term of Eq. (4) (see :mod:`rcgan.losses`).
+    ``reconstruction_weight`` > 0 adds that multiple of the explicit
+    reconstruction error (:func:`rcgan.losses.reconstruction_loss`).
     """
     b = x.shape[0]
     x_xz = x if xt is None else torch.cat((x, xt))
@@ -316,6 +327,8 @@ def encoder_generator_objective(
     loss = losses.encoder_generator_xz_loss(
         logits[:b], logits[b : 2 * b], logits[2 * b :] if xt is not None else None
     ) + losses.encoder_generator_pair_loss(nets.d_xx(x, rec))
+    if reconstruction_weight:
+        loss = loss + reconstruction_weight * losses.reconstruction_loss(x, rec)
     if nets.d_zz is not None:
         loss = loss + losses.encoder_generator_pair_loss(nets.d_zz(z, nets.encoder(gz)))
     return loss
@@ -451,7 +464,10 @@ class _Players:
         self.eg_step = _Step(
             {"encoder": nets.encoder, "generator": nets.generator},
             nets,
-            encoder_generator_objective,
+            functools.partial(
+                encoder_generator_objective,
+                reconstruction_weight=float(config.reconstruction_weight),
+            ),
         )
         self.flat = not distributed and _flattenable(nets)
         if distributed:
