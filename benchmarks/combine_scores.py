@@ -13,11 +13,18 @@ development results files:
 - ``mean tail``: the mean of -log of each part's empirical upper tail
   probability on the training rows (ties beyond the largest training score
   broken by ``mean slog z``);
-- ``max z`` and ``max slog z``: the largest part.
+- ``max z`` and ``max slog z``: the largest part;
+- with ``--overlap DATA_DIR``: ``first part x (1 - f)`` and ``first part x
+  max(0, 1 - 2f)``, the first part (D_xz) weighted down by f, the share of
+  the default penalty's draws that fall on the data (:func:`on_data_share`),
+  a label-free measure of how much of t(x) D_xz learned to call fake
+  where the normal rows are.
 
     python benchmarks/accuracy_dev.py --tag d10_save --no-code-knn --save-scores DIR \\
         --seeds 0 1 2 --data-dir ../shared/data --out ROWS.jsonl
     python benchmarks/combine_scores.py --scores DIR --tag d10_save --parts xz,l2
+    python benchmarks/combine_scores.py --scores DIR --tag d15_save --parts xz,l1 \
+        --overlap ../shared/data
 """
 
 from __future__ import annotations
@@ -48,6 +55,44 @@ def tail(train: np.ndarray, test: np.ndarray) -> np.ndarray:
     return -np.log(upper)
 
 
+def on_data_share(train: np.ndarray, seed: int, draws: int = 4000) -> float:
+    """Share of the default penalty's draws that lie on the training rows.
+
+    The rows are scaled as ``RCGAN()`` scales them; a draw is on the data
+    when its distance to the nearest of up to 4,000 reference rows is at
+    most the 90th percentile of the same distance for up to 1,000 other
+    training rows.
+    """
+    import torch
+
+    from rcgan.penalties import _nearest, make_penalty
+    from rcgan.preprocessing import Preprocessor
+
+    x = Preprocessor.fit(train, "standard-log", None).to_tensor(train, torch.device("cpu"))
+    g = torch.Generator().manual_seed(seed)
+    order = torch.randperm(x.shape[0], generator=g)
+    n_ref = min(4000, x.shape[0] // 2)
+    ref, probes = x[order[:n_ref]], x[order[n_ref : n_ref + 1000]]
+    limit = torch.quantile(_nearest(probes, ref), 0.9)
+    penalty = make_penalty("adaptive-cross", 1.0, float(x.norm(dim=1).max()), x)
+    return float((_nearest(penalty(draws, x.shape[1], g), ref) <= limit).float().mean())
+
+
+def weighted_first(weight):
+    """Rule: the first part times ``weight(f)`` plus the others, IQR-standardised."""
+
+    def rule(parts, f):
+        z = [standardised(*p) for p in parts]
+        return weight(f) * z[0] + np.sum(z[1:], 0)
+
+    return rule
+
+
+OVERLAP_RULES = {
+    "first part x (1 - f)": weighted_first(lambda f: 1 - f),
+    "first part x max(0, 1 - 2f)": weighted_first(lambda f: max(0.0, 1 - 2 * f)),
+}
+
 RULES = {
     "mean z (library)": lambda parts: np.mean([standardised(*p) for p in parts], 0),
     "mean slog z": lambda parts: np.mean([slog(standardised(*p)) for p in parts], 0),
@@ -72,8 +117,21 @@ def main() -> None:
         default=["benchmarks/results/suite_dev/screen.jsonl"],
         help="development results files whose baseline rows (kind '-') join the ranking",
     )
+    ap.add_argument(
+        "--overlap",
+        metavar="DATA_DIR",
+        help="also the rules weighted by the penalty's on-data share (reloads each split)",
+    )
+    ap.add_argument("--per-set", action="store_true", help="also each set's mean F1 per rule")
     args = ap.parse_args()
     parts = args.parts.split(",")
+    if args.overlap:
+        from accuracy_dev import fraction
+
+        from rcgan.benchmark.protocol import split_train_test
+        from rcgan.data import load_dataset
+
+        loaded = {}
     f1 = collections.defaultdict(dict)
     seeds = set()
     for path in sorted(Path(args.scores).glob(f"{args.tag}_*.npz")):
@@ -85,6 +143,14 @@ def main() -> None:
         pairs = [(saved[f"train_{k}"], saved[f"test_{k}"]) for k in parts]
         for name, rule in RULES.items():
             f1[(name, dataset)][int(seed)] = metrics(rule(pairs), saved["y"])["f1"]
+        if args.overlap:
+            if dataset not in loaded:
+                loaded[dataset] = load_dataset(dataset, data_dir=args.overlap)
+            train = split_train_test(*loaded[dataset], fraction(dataset), int(seed))[0]
+            share = on_data_share(train, int(seed))
+            print(f"{dataset} seed {seed}: on-data share of the penalty {share:.3f}", flush=True)
+            for name, rule in OVERLAP_RULES.items():
+                f1[(name, dataset)][int(seed)] = metrics(rule(pairs, share), saved["y"])["f1"]
         for k in parts:
             f1[(k, dataset)][int(seed)] = metrics(saved[f"test_{k}"], saved["y"])["f1"]
     for results in args.baselines:
@@ -104,6 +170,12 @@ def main() -> None:
     for i in np.argsort(rank):
         m = methods[i]
         print(f"| {m} | {rank[i]:.2f} | {np.mean(mean[m]):.3f} | {np.mean(spread[m]):.3f} |")
+    if args.per_set:
+        order = [methods[i] for i in np.argsort(rank)]
+        print("\n| data set | " + " | ".join(order) + " |")
+        print("|---" * (len(order) + 1) + "|")
+        for i, d in enumerate(full):
+            print(f"| {d} | " + " | ".join(f"{mean[m][i]:.3f}" for m in order) + " |")
     left = [d for d in sets if d not in full]
     for d in left:  # sets without baselines (KDDCUP99): the rules alone
         cells = {m: f1[(m, d)] for m in methods if (m, d) in f1}
