@@ -163,11 +163,10 @@ def select_score(zp: dict, n_normal: int) -> str:
     return best
 
 
-def standardised_on(raw_ref: np.ndarray, members: int = 1):
-    """Raw scores -> (score - median) / IQR of ``raw_ref``, one of ``members`` shares."""
-    med = np.median(raw_ref)
-    iqr = max(float(np.subtract(*np.percentile(raw_ref, [75, 25]))), 1e-12)
-    return lambda raw: (raw - med) / iqr / members
+def standardised(train: np.ndarray, test: np.ndarray, low: float = 25, high: float = 75):
+    """(test - median) / spread of the reference scores ``train`` (IQR by default)."""
+    spread = np.subtract(*np.percentile(train, [high, low]))
+    return (test - np.median(train)) / max(spread, 1e-12)
 
 
 def fraction(dataset: str) -> float:
@@ -344,16 +343,15 @@ def main() -> None:
                             raw_te = -det.score_samples(test)
                         raw_scores[f"train_{kind}"], raw_scores[f"test_{kind}"] = raw_tr, raw_te
                         if held is not None and kind in KINDS:
-                            on_fit = standardised_on(raw_tr, args.members)
-                            z_fit[kind] = z_fit[kind] + on_fit(raw_te)
+                            z_fit[kind] = z_fit[kind] + standardised(raw_tr, raw_te) / args.members
                             det.set_params(scoring=kind)
-                            raw_tr = -det.score_samples(held)
-                        standardised = standardised_on(raw_tr, args.members)
-                        z[kind] = z[kind] + standardised(raw_te)
+                            raw_tr = -det.score_samples(held)  # the reference: held-out rows
+                        z[kind] = z[kind] + standardised(raw_tr, raw_te) / args.members
                         if args.select and kind in KINDS:
                             for name, rows_p in probes.items():
                                 raw_p = -det.score_samples(rows_p)
-                                zp[name][kind] = zp[name][kind] + standardised(raw_p)
+                                share = standardised(raw_tr, raw_p) / args.members
+                                zp[name][kind] = zp[name][kind] + share
                 fit_s = time.perf_counter() - t0
                 if args.save_scores:
                     folder = Path(args.save_scores)

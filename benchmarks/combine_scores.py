@@ -35,13 +35,8 @@ import json
 from pathlib import Path
 
 import numpy as np
-from accuracy_dev import metrics
+from accuracy_dev import metrics, standardised
 from scipy.stats import rankdata
-
-
-def standardised(train: np.ndarray, test: np.ndarray, low: float = 25, high: float = 75):
-    spread = np.subtract(*np.percentile(train, [high, low]))
-    return (test - np.median(train)) / max(spread, 1e-12)
 
 
 def slog(v: np.ndarray) -> np.ndarray:
@@ -59,21 +54,17 @@ def on_data_share(train: np.ndarray, seed: int, draws: int = 4000) -> float:
     """Share of the default penalty's draws that lie on the training rows.
 
     The rows are scaled as ``RCGAN()`` scales them; a draw is on the data
-    when its distance to the nearest of up to 4,000 reference rows is at
-    most the 90th percentile of the same distance for up to 1,000 other
-    training rows.
+    when it lies within :func:`rcgan.penalties.data_reach` of the rows (the
+    90th percentile of the training rows' nearest-row distance).
     """
     import torch
 
-    from rcgan.penalties import _nearest, make_penalty
+    from rcgan.penalties import _nearest, data_reach, make_penalty
     from rcgan.preprocessing import Preprocessor
 
     x = Preprocessor.fit(train, "standard-log", None).to_tensor(train, torch.device("cpu"))
     g = torch.Generator().manual_seed(seed)
-    order = torch.randperm(x.shape[0], generator=g)
-    n_ref = min(4000, x.shape[0] // 2)
-    ref, probes = x[order[:n_ref]], x[order[n_ref : n_ref + 1000]]
-    limit = torch.quantile(_nearest(probes, ref), 0.9)
+    ref, limit = data_reach(x, g)  # the reach of the off-data crossover bank
     penalty = make_penalty("adaptive-cross", 1.0, float(x.norm(dim=1).max()), x)
     return float((_nearest(penalty(draws, x.shape[1], g), ref) <= limit).float().mean())
 

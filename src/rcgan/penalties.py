@@ -220,6 +220,24 @@ def _crossover(data: torch.Tensor) -> PenaltySampler:
 OFFCROSS_REFERENCE, OFFCROSS_PROBES, OFFCROSS_BANK, OFFCROSS_TRIES = 4000, 1000, 4096, 8
 
 
+def data_reach(
+    rows: torch.Tensor, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """Reference rows and the distance within which a point counts as on the data.
+
+    ``rows`` (float32, CPU) are split at random (``generator``) into up to
+    4,000 reference rows and up to 1,000 others; the limit is the 90th
+    percentile of the others' distance to their nearest reference row. None
+    when there are too few rows for both.
+    """
+    order = torch.randperm(rows.shape[0], generator=generator, device=generator.device).cpu()
+    n_ref = min(OFFCROSS_REFERENCE, max(1, rows.shape[0] // 2))
+    ref, probes = rows[order[:n_ref]], rows[order[n_ref : n_ref + OFFCROSS_PROBES]]
+    if probes.shape[0] == 0:
+        return None
+    return ref, torch.quantile(_nearest(probes, ref), 0.9)
+
+
 def _off_crossover(data: torch.Tensor, fallback: PenaltySampler) -> PenaltySampler:
     """Crossovers of two training rows that lie off the data, from a bank built once.
 
@@ -236,13 +254,10 @@ def _off_crossover(data: torch.Tensor, fallback: PenaltySampler) -> PenaltySampl
     bank: list[torch.Tensor] = []
 
     def build(generator: torch.Generator) -> torch.Tensor:
-        device = generator.device
-        order = torch.randperm(rows.shape[0], generator=generator, device=device).cpu()
-        n_ref = min(OFFCROSS_REFERENCE, max(1, rows.shape[0] // 2))
-        ref, probes = rows[order[:n_ref]], rows[order[n_ref : n_ref + OFFCROSS_PROBES]]
-        if probes.shape[0] == 0:
+        reach = data_reach(rows, generator)
+        if reach is None:
             return rows.new_zeros(0, rows.shape[1])
-        limit = torch.quantile(_nearest(probes, ref), 0.9)
+        ref, limit = reach
         candidates = cross(OFFCROSS_BANK * OFFCROSS_TRIES, rows.shape[1], generator).cpu()
         kept = candidates[_nearest(candidates, ref) > limit]
         return kept[:OFFCROSS_BANK]
