@@ -344,8 +344,7 @@ def main() -> None:
                         raw_scores[f"train_{kind}"], raw_scores[f"test_{kind}"] = raw_tr, raw_te
                         if held is not None and kind in KINDS:
                             z_fit[kind] = z_fit[kind] + standardised(raw_tr, raw_te) / args.members
-                            det.set_params(scoring=kind)
-                            raw_tr = -det.score_samples(held)  # the reference: held-out rows
+                            raw_tr = -det.score_samples(held)  # (scoring=kind set above)
                         z[kind] = z[kind] + standardised(raw_tr, raw_te) / args.members
                         if args.select and kind in KINDS:
                             for name, rows_p in probes.items():

@@ -25,12 +25,10 @@ import time
 from pathlib import Path
 
 import torch
+from step_profile import probe_networks, probe_rows, train_probe
 from torch import nn
 
 from rcgan import training
-from rcgan.estimator import ALAD_WIDTHS
-from rcgan.networks import NetworkConfig, build_networks
-from rcgan.penalties import make_penalty
 from rcgan.provenance import cpu_description, git_commit
 
 
@@ -77,25 +75,15 @@ def _fuse(body: nn.Sequential) -> None:
     body.forward = lambda x: _Stack.apply(x, slopes, *params)
 
 
-def networks(fused: bool):
-    torch.manual_seed(0)
-    nets = build_networks(NetworkConfig(n_features=121, latent_dim=30, dropout=0.0, **ALAD_WIDTHS))
+def fit(x, penalty, fused: bool, updates: int, batch: int):
+    """The probe's networks (``step_profile.probe_networks``), stacks fused or not, trained."""
+    nets = probe_networks()
     if fused:
         for m in list(nets.modules()):
             kinds = (nn.Linear, nn.LeakyReLU, nn.ReLU)
             if isinstance(m, nn.Sequential) and all(isinstance(c, kinds) for c in m):
                 _fuse(m)
-    return nets
-
-
-def fit(x, penalty, fused: bool, updates: int, batch: int):
-    nets = networks(fused)
-    config = training.TrainConfig(
-        epochs=10_000, batch_size=batch, learning_rate=3e-4, max_updates=updates
-    )
-    start = time.perf_counter()
-    training.train(nets, x, config, torch.Generator().manual_seed(0), penalty=penalty)
-    return nets, 1000 * (time.perf_counter() - start) / updates
+    return nets, train_probe(nets, x, penalty, batch, updates, seed=0)
 
 
 def main() -> None:
@@ -105,8 +93,7 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    x = torch.randn(20_000, 121, generator=torch.Generator().manual_seed(0))
-    penalty = make_penalty("adaptive-cross", 1.0, float(x.norm(dim=1).max()), x)
+    x, penalty = probe_rows()
     stock, _ = fit(x, penalty, False, 50, 50)
     fused, _ = fit(x, penalty, True, 50, 50)
     pairs = zip(stock.parameters(), fused.parameters(), strict=True)

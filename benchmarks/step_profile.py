@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
 
 import torch
@@ -24,11 +25,35 @@ from torch.profiler import ProfilerActivity, profile
 
 from rcgan import training
 from rcgan.estimator import ALAD_WIDTHS
-from rcgan.networks import NetworkConfig, build_networks
-from rcgan.penalties import make_penalty
+from rcgan.networks import NetworkConfig, Networks, build_networks
+from rcgan.penalties import PenaltySampler, make_penalty
 from rcgan.provenance import cpu_description, git_commit
 
 MATMUL = ("aten::addmm", "aten::mm")
+
+
+def probe_rows() -> tuple[torch.Tensor, PenaltySampler]:
+    """The probe's 20,000 x 121 N(0, 1) rows and the default penalty on them."""
+    x = torch.randn(20_000, 121, generator=torch.Generator().manual_seed(0))
+    return x, make_penalty("adaptive-cross", 1.0, float(x.norm(dim=1).max()), x)
+
+
+def probe_networks() -> Networks:
+    """RCGAN's networks at ALAD's widths, latent 30, no dropout, seed 0."""
+    torch.manual_seed(0)
+    return build_networks(NetworkConfig(n_features=121, latent_dim=30, dropout=0.0, **ALAD_WIDTHS))
+
+
+def train_probe(
+    nets: Networks, x: torch.Tensor, penalty: PenaltySampler, batch: int, updates: int, seed: int
+) -> float:
+    """Train ``nets`` for ``updates`` updates; milliseconds per update."""
+    config = training.TrainConfig(
+        epochs=10_000, batch_size=batch, learning_rate=3e-4, max_updates=updates
+    )
+    start = time.perf_counter()
+    training.train(nets, x, config, torch.Generator().manual_seed(seed), penalty=penalty)
+    return 1000 * (time.perf_counter() - start) / updates
 
 
 def main() -> None:
@@ -38,16 +63,11 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    x = torch.randn(20_000, 121, generator=torch.Generator().manual_seed(0))
-    torch.manual_seed(0)
-    nets = build_networks(NetworkConfig(n_features=121, latent_dim=30, dropout=0.0, **ALAD_WIDTHS))
-    config = training.TrainConfig(
-        epochs=10_000, batch_size=args.batch, learning_rate=3e-4, max_updates=args.updates
-    )
-    penalty = make_penalty("adaptive-cross", 1.0, float(x.norm(dim=1).max()), x)
-    training.train(nets, x, config, torch.Generator().manual_seed(0), penalty=penalty)
+    x, penalty = probe_rows()
+    nets = probe_networks()
+    train_probe(nets, x, penalty, args.batch, args.updates, seed=0)
     with profile(activities=[ProfilerActivity.CPU]) as prof:
-        training.train(nets, x, config, torch.Generator().manual_seed(1), penalty=penalty)
+        train_probe(nets, x, penalty, args.batch, args.updates, seed=1)
     events = prof.key_averages()
     total = sum(e.self_cpu_time_total for e in events)
     ops = [e for e in events if e.key.startswith("aten::")]
