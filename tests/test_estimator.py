@@ -339,6 +339,28 @@ def test_tail_compression_is_monotone_invertible_and_smooth():
     np.testing.assert_allclose(compress_tails(t, 3.0).numpy(), compress_tails(t.numpy(), 3.0))
 
 
+def test_in_place_tail_compression_gives_the_same_bits():
+    from rcgan.preprocessing import TAIL_KNEE, compress_tails, compress_tails_
+
+    for dtype in (torch.float32, torch.float64):
+        knee = torch.tensor(TAIL_KNEE, dtype=dtype)
+        edges = torch.stack([knee, knee.nextafter(knee + 1), knee.nextafter(knee - 1)])
+        z = torch.cat(
+            (
+                torch.linspace(-400.0, 400.0, 8001, dtype=dtype),
+                torch.randn(4096, dtype=dtype, generator=torch.Generator().manual_seed(0)) * 5,
+                edges,
+                -edges,
+                torch.tensor([0.0, -0.0], dtype=dtype),
+            )
+        ).reshape(-1, 5)
+        before = z.clone()
+        out = compress_tails_(z, TAIL_KNEE)
+        assert out.data_ptr() == z.data_ptr()  # in place
+        assert torch.equal(out, compress_tails(before, TAIL_KNEE))
+        assert (before.abs() > TAIL_KNEE).any() and (before.abs() <= TAIL_KNEE).any()
+
+
 def test_standard_log_scaler_bounds_heavy_tails(tmp_path):
     rng = np.random.default_rng(0)
     X = np.column_stack((rng.normal(size=400), (rng.random(400) < 0.01).astype(float)))

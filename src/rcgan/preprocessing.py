@@ -26,6 +26,8 @@ __all__ = [
     "SCALERS",
     "TAIL_KNEE",
     "Preprocessor",
+    "compress_tails",
+    "compress_tails_",
     "crop_images",
     "fit_scaler",
     "network_image_shape",
@@ -87,6 +89,21 @@ def compress_tails(z, knee: float):
     lib = torch if isinstance(z, torch.Tensor) else np
     a = lib.abs(z)
     return lib.where(a <= knee, z, lib.sign(z) * (knee + lib.log1p(lib.clip(a - knee, 0, None))))
+
+
+def compress_tails_(z: torch.Tensor, knee: float) -> torch.Tensor:
+    """:func:`compress_tails` of a torch tensor, in place, with the same bits.
+
+    Only the entries beyond the knee (few on most data) go through the
+    logarithm: the others are left as they are, which is what
+    :func:`compress_tails` returns for them. Where ``|z| > knee``,
+    ``|z| - knee`` is positive, so its clip at 0 is the identity. Returns ``z``.
+    """
+    where = (z.abs() > knee).nonzero(as_tuple=True)
+    if where[0].numel():
+        tail = z[where]
+        z[where] = tail.abs().sub_(knee).log1p_().add_(knee).mul_(tail.sign())
+    return z
 
 
 def expand_tails(y, knee: float):
@@ -170,9 +187,11 @@ class Preprocessor:
         scale = torch.from_numpy(self.scale).to(device, dtype)
 
         def transform(chunk: torch.Tensor) -> torch.Tensor:
-            scaled = ((chunk.to(device) - center) / scale).clamp(-CLAMP, CLAMP)
+            # in place on the new tensor that sub returns: the same bits as
+            # ((chunk - center) / scale).clamp(...) and compress_tails, fewer passes
+            scaled = chunk.to(device).sub(center).div_(scale).clamp_(-CLAMP, CLAMP)
             if self.knee is not None:
-                scaled = compress_tails(scaled, self.knee)
+                scaled = compress_tails_(scaled, self.knee)
             return self.layout(scaled.to(torch.float32))
 
         return transform
