@@ -285,13 +285,29 @@ class Detector(OutlierMixin, BaseEstimator):
         """Set parameters; on a fitted detector, a new ``contamination`` re-thresholds it.
 
         (As :meth:`set_threshold`: the training rows' stored scores give the
-        new ``offset_``; no refit.)
+        new ``offset_``; no refit.) Other values are checked by ``fit``, as
+        scikit-learn asks; the new contamination of a fitted detector is
+        checked before anything is set, so an invalid one leaves it as it
+        was. ``contamination="auto"`` on a model fitted without it (no
+        calibration rows) is stored with a warning and takes effect at the
+        next ``fit``; the threshold stays.
         """
         fitted = getattr(self, "decision_scores_", None) is not None and hasattr(self, "offset_")
         if "contamination" in params and fitted:
             contamination = params.pop("contamination")
+            _contamination("contamination", contamination)
             if params:
                 super().set_params(**params)
+            uncalibrated = getattr(self, "calibration_scores_", None) is None
+            if isinstance(contamination, str) and uncalibrated:
+                self.contamination = contamination
+                warnings.warn(
+                    f"contamination={contamination!r} needs calibration rows: it takes effect "
+                    "when the detector is fitted again; the current threshold stays",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                return self
             return self.set_threshold(contamination=contamination)
         return super().set_params(**params)
 
@@ -462,7 +478,14 @@ class Detector(OutlierMixin, BaseEstimator):
             if X_cal is not None:
                 x_cal = self.preprocessor_.to_tensor(X_cal, device)
                 self.calibration_scores_ = np.asarray(self._tensor_scores(x_cal), np.float64)
-        self.decision_scores_ = np.asarray(train_scores, dtype=np.float64)
+        scores = np.asarray(train_scores, dtype=np.float64)
+        bad = int(np.count_nonzero(~np.isfinite(scores)))
+        if bad:
+            raise ValueError(
+                f"the fitted model scores {bad} of its {scores.size} training rows as NaN or "
+                "infinite: training diverged (try a lower learning_rate, or scale the data)"
+            )
+        self.decision_scores_ = scores
         self._set_offset()
         return self
 
@@ -518,7 +541,7 @@ class Detector(OutlierMixin, BaseEstimator):
         for name in _SCORE_ARRAYS:
             if getattr(self, name, None) is not None:
                 arrays[name] = np.asarray(getattr(self, name), dtype=np.float64)
-        params = self.get_params()
+        params = {k: _plain(v) for k, v in self.get_params().items()}
         if isinstance(params["random_state"], numbers.Integral):
             params["random_state"] = int(params["random_state"])
         elif params["random_state"] is not None:
@@ -803,7 +826,20 @@ class Detector(OutlierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
+        tags.input_tags.allow_nan = getattr(self, "impute", None) == "median"
         return tags
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars (np.int64(3), np.float32(0.1), np.bool_) as Python values, in tuples too.
+
+    ``fit`` accepts them (a grid from ``np.arange``); a model file stores JSON.
+    """
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_plain(v) for v in value)
+    return value
 
 
 def with_defaults(parent: type, **defaults: Any) -> tuple[Callable[..., None], dict[str, Param]]:

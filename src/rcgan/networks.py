@@ -384,6 +384,22 @@ class Networks(nn.Module):
         """G(E(x))."""
         return self.generator(self.encoder(x))
 
+    def __reduce_ex__(self, protocol):
+        # torch refuses to pickle parametrised modules (spectral norm): pickle
+        # the configuration and the state_dict instead, as a model file does
+        if not self.config.spectral_norm:
+            return super().__reduce_ex__(protocol)
+        return _rebuilt, (self.config, self.state_dict(), self.training)
+
+
+def _rebuilt(config: NetworkConfig, state: dict[str, torch.Tensor], training: bool) -> Networks:
+    """Networks of ``config`` holding ``state`` (the unpickling of :class:`Networks`)."""
+    with torch.random.fork_rng(devices=[]):  # the throwaway initialisation stays private
+        nets = Networks(config)
+    nets.load_state_dict(state)
+    device = next(iter(state.values())).device if state else torch.device("cpu")
+    return nets.to(device).train(training)
+
 
 def build_networks(config: NetworkConfig) -> Networks:
     """Build all networks for ``config`` (initialised from torch's global RNG).

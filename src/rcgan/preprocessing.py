@@ -13,6 +13,7 @@ rows of a C x H x W image) are reshaped and, when 28 x 28, padded to the
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,7 +60,14 @@ def fit_scaler(X: np.ndarray, kind: str | None) -> tuple[np.ndarray, np.ndarray]
     """
     n_features = X.shape[1]
     if kind in ("standard", "standard-log"):
-        center, scale = X.mean(axis=0), X.std(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            center, scale = X.mean(axis=0), X.std(axis=0)
+        overflow = ~(np.isfinite(center) & np.isfinite(scale))
+        if overflow.any():  # values near the float64 limit: the same statistics, rescaled
+            peak = np.abs(X[:, overflow]).max(axis=0)
+            center, scale = center.copy(), scale.copy()
+            center[overflow] = peak * (X[:, overflow] / peak).mean(axis=0)
+            scale[overflow] = peak * (X[:, overflow] / peak).std(axis=0)
     elif kind == "minmax":
         lo, hi = X.min(axis=0), X.max(axis=0)
         center, scale = (hi + lo) / 2.0, (hi - lo) / 2.0
@@ -73,7 +81,13 @@ def fit_scaler(X: np.ndarray, kind: str | None) -> tuple[np.ndarray, np.ndarray]
         center, scale = np.zeros(n_features), np.ones(n_features)
     else:
         raise ValueError(f"scaler must be one of {SCALERS}, got {kind!r}")
-    scale = np.where(np.isfinite(scale) & (scale > 1e-12), scale, 1.0)
+    if not (np.isfinite(center).all() and np.isfinite(scale).all()):
+        bad = np.flatnonzero(~(np.isfinite(center) & np.isfinite(scale)))
+        raise ValueError(
+            f"features {bad[:10].tolist()} are too large to scale (their center or spread "
+            "overflows float64): divide the data by a constant first"
+        )
+    scale = np.where(scale > 1e-12, scale, 1.0)
     return np.asarray(center, dtype=np.float64), np.asarray(scale, dtype=np.float64)
 
 
@@ -156,8 +170,25 @@ class Preprocessor:
     def fit(
         cls, X: np.ndarray, kind: str | None, image_shape: tuple[int, int, int] | None = None
     ) -> Preprocessor:
-        """Fit on training rows; images always use one pixel range ("image")."""
+        """Fit on training rows; images always use one pixel range ("image").
+
+        Warns when scaled training values reach beyond +-:data:`CLAMP` (with
+        ``scaler=None`` on data in the thousands or more): they are clipped
+        there, so rows that differ only beyond it score alike.
+        """
         center, scale = fit_scaler(X, "image" if image_shape is not None else kind)
+        if X.shape[0]:
+            with np.errstate(over="ignore", invalid="ignore"):
+                reach = np.maximum(X.max(axis=0) - center, center - X.min(axis=0)) / scale
+            clipped = np.flatnonzero(~(reach <= CLAMP))
+            if clipped.size:
+                warnings.warn(
+                    f"features {clipped[:10].tolist()} reach {float(np.max(reach)):.3g} after "
+                    f"scaling (scaler={kind!r}) and are clipped to +-{CLAMP:g}: rows that differ "
+                    "only beyond it score alike; use a scaler such as 'standard'",
+                    UserWarning,
+                    stacklevel=3,
+                )
         return cls(center, scale, image_shape, cls.knee_for(kind, image_shape))
 
     @staticmethod

@@ -405,6 +405,12 @@ def train(
         draws.manual_seed(generator.initial_seed() + 1_000_003 * (rank + 1))
     shard = n // world
     batch_size = max(1, min(config.batch_size, shard))
+    if nets.config.dxz_batchnorm and batch_size < 2 and config.epochs > 0:
+        raise ValueError(
+            "dxz_batchnorm=True needs minibatches of at least 2 rows (batch statistics); "
+            f"got batches of {batch_size} (batch_size={config.batch_size}, {shard} rows "
+            "per process): no update could run"
+        )
     players = _Players(nets, config, distributed=world > 1)
     ema = EMA(nets, config.ema, players.buffers()) if config.ema else None
     history: dict[str, list[float]] = {"loss_d": [], "loss_eg": []}

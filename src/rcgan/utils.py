@@ -27,6 +27,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     folder = target.resolve().parent
     if not folder.is_dir():
         raise ValueError(f"{path}: the folder {folder} does not exist")
+    if target.is_dir():
+        raise ValueError(f"{path} is a folder: give the path of a file to write")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     os.close(fd)
     umask = os.umask(0)

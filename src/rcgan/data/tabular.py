@@ -308,7 +308,7 @@ def load_dataset(
         return load_images(name, data_dir, download)
     if name in ADBENCH and source == "odds":
         return _load_npz(fetch(FILES[f"adbench/{_ADBENCH_FILES[name][0]}"], data_dir, download))
-    if name not in TABULAR and name not in IMAGES:
+    if name not in TABULAR and name not in IMAGES and name not in ADBENCH:
         valid = list(TABULAR) + list(ADBENCH) + list(IMAGES)
         raise ValueError(f"unknown data set {name!r}; valid names: {valid}")
     if source not in ("odds", "uci") or (source == "uci" and name != "arrhythmia"):
