@@ -88,3 +88,10 @@ def test_nan_support_is_declared_only_with_imputation():
 def test_saving_onto_a_folder_says_so(X, tmp_path):
     with pytest.raises(ValueError, match="is a folder"):
         RCGAN(**TINY).fit(X).save(tmp_path)
+
+
+def test_missing_values_of_nullable_pandas_columns_are_named():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"a": np.arange(40.0), "b": pd.array([1, 2, None, 4] * 10, dtype="Int64")})
+    with pytest.raises(ValueError, match=r"10 row\(s\) \(0-based: \[2, 6,.*\['b'\]"):
+        RCGAN(**TINY).fit(frame)

@@ -218,7 +218,10 @@ def _is_frame(X: Any) -> bool:
 def _missing_error(X: Any, names: list[str] | None) -> ValueError | None:
     """A ValueError naming the columns and rows of missing values in numeric ``X``, or None."""
     try:
-        values = np.asarray(X, dtype=np.float64)
+        if hasattr(X, "to_numpy"):  # pandas: nullable columns hold pd.NA, not NaN
+            values = X.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            values = np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError):
         return None
     if values.ndim != 2:
