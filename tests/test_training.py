@@ -283,3 +283,31 @@ def test_reconstruction_weight_adds_the_explicit_cycle_term_and_trains_it():
 
     # the explicit term is trained: G(E(x)) lies much closer to x
     assert reconstruction_error(5.0) < 0.6 * reconstruction_error(0.0)
+
+
+def test_penalty_encoder_false_keeps_the_penalty_out_of_the_eg_step_only():
+    """The discriminator step sees the penalty draws either way; E's loss only by default."""
+    from rcgan import training
+
+    seen = {}
+    for flag in (True, False):
+        torch.manual_seed(0)
+        nets = build_networks(NetworkConfig(n_features=3, latent_dim=2))
+        cfg = TrainConfig(epochs=1, batch_size=16, learning_rate=1e-3, penalty_encoder=flag)
+        players = training._Players(nets, cfg, distributed=False)
+        calls = {"d": [], "eg": []}
+
+        def recording(name, forward, calls=calls):
+            return lambda *a: calls[name].append(a[2]) or forward(*a)
+
+        players.d_step.forward = recording("d", players.d_step.forward)
+        players.eg_step.forward = recording("eg", players.eg_step.forward)
+        x, z, xt = torch.randn(16, 3), torch.randn(16, 2), torch.randn(16, 3)
+        players.update(x, z, xt)
+        players.release()
+        assert calls["d"][0] is xt
+        seen[flag] = calls["eg"][0]
+        with torch.no_grad():
+            seen[(flag, "w")] = nets.encoder.out.weight.clone()
+    assert seen[True] is not None and seen[False] is None
+    assert not torch.equal(seen[(True, "w")], seen[(False, "w")])  # E's update differs

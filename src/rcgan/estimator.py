@@ -146,6 +146,11 @@ class RCGAN(Detector):
         Give the (E, G) step its own minibatch, z and penalty draws (a second
         permutation per epoch), as ALAD's reference loop; by default both
         steps of an update see the same draws.
+    penalty_encoder : bool, default=True
+        Give E the t(x) term of Eq. (4) in the (E, G) step: E learns to make
+        the penalty pairs (x_t, E(x_t)) look real (see :mod:`rcgan.losses`).
+        False: only the discriminators see the penalty draws (the reading
+        in which t(x) regularises D alone).
     reconstruction_weight : float, default=0.0
         Weight of an explicit reconstruction error, mean |x - G(E(x))| per
         feature, added to the (E, G) loss (ALICE's explicit form of the
@@ -278,6 +283,7 @@ class RCGAN(Detector):
         "dxz_batchnorm": Param(False, boolean),
         "separate_batches": Param(False, boolean),
         "reconstruction_weight": Param(0.0, real(0.0, low_open=False)),
+        "penalty_encoder": Param(True, boolean),
         "max_time": Param(None, real(0.0, optional=True)),
         "activation": Param("leaky_relu", one_of(*ACTIVATIONS)),
         "spectral_norm": Param(False, boolean),
@@ -308,6 +314,7 @@ class RCGAN(Detector):
         dxz_batchnorm=False,
         separate_batches=False,
         reconstruction_weight=0.0,
+        penalty_encoder=True,
         max_time=None,
         activation="leaky_relu",
         spectral_norm=False,
@@ -343,6 +350,7 @@ class RCGAN(Detector):
         self.dxz_batchnorm = dxz_batchnorm
         self.separate_batches = separate_batches
         self.reconstruction_weight = reconstruction_weight
+        self.penalty_encoder = penalty_encoder
         self.max_time = max_time
         self.activation = activation
         self.spectral_norm = spectral_norm
@@ -468,6 +476,7 @@ class RCGAN(Detector):
                 max_updates=None if self.max_updates is None else int(self.max_updates),
                 separate_batches=bool(self.separate_batches),
                 reconstruction_weight=float(self.reconstruction_weight),
+                penalty_encoder=bool(self.penalty_encoder),
                 max_seconds=None if self.max_time is None else float(self.max_time),
             )
             self.history_ = train(

@@ -294,7 +294,9 @@ def _adaptive(
     data's directions (``"all"``, :func:`_local_diff`), or half of each
     (``"half"``). ``far_extra``: half of the far half is :func:`_axis`
     (``"axis"``), :func:`_crossover` (``"crossover"``) or
-    :func:`_off_crossover` (``"off-crossover"``) instead.
+    :func:`_off_crossover` (``"off-crossover"``) instead; with
+    ``"crossover+axis"`` the far half is a third each of radial draws,
+    crossovers and axis moves.
     """
     iso, diff = _local(data, scale), _local_diff(data, scale, distinct)
     width = data.reshape(data.shape[0], -1).shape[1]
@@ -304,7 +306,14 @@ def _adaptive(
         "crossover": lambda: _crossover(data),
         "off-crossover": lambda: _off_crossover(data, radial),
     }
-    extra = extras[far_extra]() if far_extra else None
+    if far_extra == "crossover+axis":
+        cross, axis = _crossover(data), _axis(data)
+
+        def extra(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
+            half = n // 2
+            return torch.cat((cross(n - half, dim, generator), axis(half, dim, generator)))
+    else:
+        extra = extras[far_extra]() if far_extra else None
 
     def local(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
         if along_data == "none":
@@ -318,7 +327,7 @@ def _adaptive(
         n_far = n // 2
         if extra is None:
             return torch.cat((local(n - n_far, dim, generator), radial(n_far, dim, generator)))
-        n_extra = n_far // 2
+        n_extra = 2 * (n_far // 3) if far_extra == "crossover+axis" else n_far // 2
         return torch.cat(
             (
                 local(n - n_far, dim, generator),
@@ -351,6 +360,7 @@ PENALTIES: dict[str, str] = {
     "adaptive-axis": "as adaptive-diff, half the far half one coordinate of a row moved far",
     "adaptive-cross": "as adaptive-diff, half the far half crossovers of two training rows",
     "adaptive-offcross": "as adaptive-cross, only crossovers that lie off the data",
+    "adaptive-crossaxis": "as adaptive-diff, the far half radial, crossovers and axis moves",
 }
 
 
@@ -361,6 +371,7 @@ _ALONG_DATA = (
     "adaptive-axis",
     "adaptive-cross",
     "adaptive-offcross",
+    "adaptive-crossaxis",
 )
 
 
@@ -426,6 +437,7 @@ def make_penalty(
             "adaptive-axis": "axis",
             "adaptive-cross": "crossover",
             "adaptive-offcross": "off-crossover",
+            "adaptive-crossaxis": "crossover+axis",
         }.get(penalty)
         return _adaptive(data, float(scale), float(data_radius), along, distinct, extra)
     bandwidth = float(scale) * nn_spacing(data) / math.sqrt(max(data[0].numel(), 1))

@@ -70,6 +70,10 @@ class TrainConfig:
     reconstruction_weight : float
         Weight of :func:`rcgan.losses.reconstruction_loss` in the (E, G)
         loss; 0 (the default) is the paper's objective.
+    penalty_encoder : bool
+        Include the penalty pairs in the (E, G) loss (E gets the t(x)
+        gradient); False: the penalty draws reach the discriminator step only
+        (the same draws are made either way).
     separate_batches : bool
         Draw the (E, G) step's minibatch, z and penalty samples independently
         of the discriminator step's (a second permutation per epoch), as
@@ -86,6 +90,7 @@ class TrainConfig:
     separate_batches: bool = False
     max_seconds: float | None = None
     reconstruction_weight: float = 0.0
+    penalty_encoder: bool = True
 
 
 class EMA:
@@ -516,7 +521,7 @@ class _Players:
         # (E, G) step: minimise Eq. (10) (non-saturating form).
         if eg_draws is not None:
             xb, z, xt = eg_draws
-        loss_eg = self.eg_step(xb, z, xt)
+        loss_eg = self.eg_step(xb, z, xt if self.config.penalty_encoder else None)
         descend(self.opt_eg, loss_eg, self.eg_params)
         return loss_d, loss_eg
 
