@@ -311,3 +311,17 @@ def test_penalty_encoder_false_keeps_the_penalty_out_of_the_eg_step_only():
             seen[(flag, "w")] = nets.encoder.out.weight.clone()
     assert seen[True] is not None and seen[False] is None
     assert not torch.equal(seen[(True, "w")], seen[(False, "w")])  # E's update differs
+
+
+def test_penalty_weight_scales_the_penalty_pairs_term_of_the_eg_loss():
+    torch.manual_seed(0)
+    nets = build_networks(NetworkConfig(n_features=3, latent_dim=2)).eval()
+    x, z, xt = torch.randn(8, 3), torch.randn(8, 2), torch.randn(8, 3)
+    with torch.no_grad():
+        without = encoder_generator_objective(nets, x, z, None)
+        full = encoder_generator_objective(nets, x, z, xt)
+        half = encoder_generator_objective(nets, x, z, xt, penalty_weight=0.5)
+        same = encoder_generator_objective(nets, x, z, xt, penalty_weight=1.0)
+    assert torch.equal(same, full)
+    assert float(full - without) > 0.1  # the penalty term is there
+    assert torch.allclose(half, without + 0.5 * (full - without), atol=1e-6)

@@ -62,6 +62,13 @@ def auto_latent_dim(n_features: int) -> int:
     return int(min(32, max(2, n_features // 4)))
 
 
+def _unit_weight(name: str, value) -> None:
+    """True, False or a number in [0, 1]."""
+    if isinstance(value, (bool, np.bool_)):
+        return
+    real(0.0, 1.0, low_open=False, high_open=False)(name, value)
+
+
 class RCGAN(Detector):
     """Regularized Cycle Consistent GAN for anomaly detection.
 
@@ -146,11 +153,11 @@ class RCGAN(Detector):
         Give the (E, G) step its own minibatch, z and penalty draws (a second
         permutation per epoch), as ALAD's reference loop; by default both
         steps of an update see the same draws.
-    penalty_encoder : bool, default=True
-        Give E the t(x) term of Eq. (4) in the (E, G) step: E learns to make
-        the penalty pairs (x_t, E(x_t)) look real (see :mod:`rcgan.losses`).
-        False: only the discriminators see the penalty draws (the reading
-        in which t(x) regularises D alone).
+    penalty_encoder : bool or float in [0, 1], default=True
+        Weight of the t(x) term of Eq. (4) in the (E, G) step (True = 1): E
+        learns to make the penalty pairs (x_t, E(x_t)) look real (see
+        :mod:`rcgan.losses`). False (0): only the discriminators see the
+        penalty draws (the reading in which t(x) regularises D alone).
     reconstruction_weight : float, default=0.0
         Weight of an explicit reconstruction error, mean |x - G(E(x))| per
         feature, added to the (E, G) loss (ALICE's explicit form of the
@@ -283,7 +290,7 @@ class RCGAN(Detector):
         "dxz_batchnorm": Param(False, boolean),
         "separate_batches": Param(False, boolean),
         "reconstruction_weight": Param(0.0, real(0.0, low_open=False)),
-        "penalty_encoder": Param(True, boolean),
+        "penalty_encoder": Param(True, _unit_weight),
         "max_time": Param(None, real(0.0, optional=True)),
         "activation": Param("leaky_relu", one_of(*ACTIVATIONS)),
         "spectral_norm": Param(False, boolean),
@@ -476,7 +483,7 @@ class RCGAN(Detector):
                 max_updates=None if self.max_updates is None else int(self.max_updates),
                 separate_batches=bool(self.separate_batches),
                 reconstruction_weight=float(self.reconstruction_weight),
-                penalty_encoder=bool(self.penalty_encoder),
+                penalty_encoder=float(self.penalty_encoder),
                 max_seconds=None if self.max_time is None else float(self.max_time),
             )
             self.history_ = train(

@@ -97,17 +97,21 @@ def pair_discriminator_loss(
 
 
 def encoder_generator_xz_loss(
-    real: torch.Tensor, fake: torch.Tensor, penalty: torch.Tensor | None = None
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    penalty: torch.Tensor | None = None,
+    penalty_weight: float = 1.0,
 ) -> torch.Tensor:
     """Non-saturating (E, G) loss for Eq. (4): the labels of D_xz swapped.
 
     E makes (x, E(x)) look fake, G makes (G(z), z) look real, and E makes the
     penalty pairs (x_t, E(x_t)) look real (see the module docstring for why E
-    gets this gradient).
+    gets this gradient), weighted by ``penalty_weight``.
     """
     loss = bce_fake(real) + bce_real(fake)
     if penalty is not None:
-        loss = loss + bce_real(penalty)
+        term = bce_real(penalty)
+        loss = loss + (term if penalty_weight == 1.0 else penalty_weight * term)
     return loss
 
 

@@ -70,9 +70,9 @@ class TrainConfig:
     reconstruction_weight : float
         Weight of :func:`rcgan.losses.reconstruction_loss` in the (E, G)
         loss; 0 (the default) is the paper's objective.
-    penalty_encoder : bool
-        Include the penalty pairs in the (E, G) loss (E gets the t(x)
-        gradient); False: the penalty draws reach the discriminator step only
+    penalty_encoder : float
+        Weight of the penalty pairs' term in the (E, G) loss (E gets the t(x)
+        gradient); 0: the penalty draws reach the discriminator step only
         (the same draws are made either way).
     separate_batches : bool
         Draw the (E, G) step's minibatch, z and penalty samples independently
@@ -90,7 +90,7 @@ class TrainConfig:
     separate_batches: bool = False
     max_seconds: float | None = None
     reconstruction_weight: float = 0.0
-    penalty_encoder: bool = True
+    penalty_encoder: float = 1.0
 
 
 class EMA:
@@ -312,13 +312,15 @@ def encoder_generator_objective(
     z: torch.Tensor,
     xt: torch.Tensor | None,
     reconstruction_weight: float = 0.0,
+    penalty_weight: float = 1.0,
 ) -> torch.Tensor:
     """Eq. (10) for E and G on one minibatch, non-saturating form (to minimise).
 
     Includes the penalty pairs (x_t, E(x_t)) when ``xt`` is given: E gets
     gradient through the t(x) term of Eq. (4) (see :mod:`rcgan.losses`).
     ``reconstruction_weight`` > 0 adds that multiple of the explicit
-    reconstruction error (:func:`rcgan.losses.reconstruction_loss`).
+    reconstruction error (:func:`rcgan.losses.reconstruction_loss`);
+    ``penalty_weight`` scales the penalty pairs' term.
     """
     b = x.shape[0]
     x_xz = x if xt is None else torch.cat((x, xt))
@@ -330,7 +332,7 @@ def encoder_generator_objective(
         nets, torch.cat((x, gz, x_xz[b:])), torch.cat((e_xz[:b], z, e_xz[b:])), sizes
     )
     loss = losses.encoder_generator_xz_loss(
-        logits[:b], logits[b : 2 * b], logits[2 * b :] if xt is not None else None
+        logits[:b], logits[b : 2 * b], logits[2 * b :] if xt is not None else None, penalty_weight
     ) + losses.encoder_generator_pair_loss(nets.d_xx(x, rec))
     if reconstruction_weight:
         loss = loss + reconstruction_weight * losses.reconstruction_loss(x, rec)
@@ -478,6 +480,7 @@ class _Players:
             functools.partial(
                 encoder_generator_objective,
                 reconstruction_weight=float(config.reconstruction_weight),
+                penalty_weight=float(config.penalty_encoder),
             ),
         )
         self.flat = not distributed and _flattenable(nets)
@@ -521,7 +524,7 @@ class _Players:
         # (E, G) step: minimise Eq. (10) (non-saturating form).
         if eg_draws is not None:
             xb, z, xt = eg_draws
-        loss_eg = self.eg_step(xb, z, xt if self.config.penalty_encoder else None)
+        loss_eg = self.eg_step(xb, z, xt if self.config.penalty_encoder > 0 else None)
         descend(self.opt_eg, loss_eg, self.eg_params)
         return loss_d, loss_eg
 
