@@ -195,3 +195,22 @@ def test_adaptive_offcross_keeps_only_crossovers_off_the_data():
     # batches too small for a crossover share (the loop's last batch) still draw
     small = make_penalty("adaptive-offcross", 1.0, radius, data=data)
     assert [small(n, 3, gen()).shape[0] for n in (0, 1, 2, 3)] == [0, 1, 2, 3]
+
+
+def test_adaptive_crossaxis_splits_the_far_half_into_radial_crossover_and_axis_thirds():
+    g = gen(4)
+    data = torch.randn(300, 5, generator=g)
+    n, dim = 3000, 5
+    radius = float(data.norm(dim=1).max())
+    x = make_penalty("adaptive-crossaxis", 1.0, radius, data=data)(n, dim, gen())
+    near = make_penalty("adaptive-diff", 1.0, radius, data=data)(n, dim, gen())
+    torch.testing.assert_close(x[: n // 2], near[: n // 2])
+    far = x[n // 2 :]
+    third = len(far) // 3
+    radial, cross, axis = far[: len(far) - 2 * third], far[-2 * third : -third], far[-third:]
+    assert radial.norm(dim=1).max() > 2 * radius
+    # crossovers: every coordinate is that coordinate of a training row
+    assert (cross[:, None, :] == data[None, :, :]).any(dim=1).all()
+    # axis moves: a training row with exactly one coordinate changed
+    same = (axis[:, None, :] == data[None, :, :]).sum(dim=2).max(dim=1).values
+    assert (same == dim - 1).float().mean() > 0.99

@@ -280,6 +280,16 @@ def _off_crossover(data: torch.Tensor, fallback: PenaltySampler) -> PenaltySampl
     return sample
 
 
+def _halves(first: PenaltySampler, second: PenaltySampler) -> PenaltySampler:
+    """Draws of which the first half (rounded up) comes from ``first``, the rest from ``second``."""
+
+    def sample(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
+        half = n // 2
+        return torch.cat((first(n - half, dim, generator), second(half, dim, generator)))
+
+    return sample
+
+
 def _adaptive(
     data: torch.Tensor,
     scale: float,
@@ -305,15 +315,9 @@ def _adaptive(
         "axis": lambda: _axis(data),
         "crossover": lambda: _crossover(data),
         "off-crossover": lambda: _off_crossover(data, radial),
+        "crossover+axis": lambda: _halves(_crossover(data), _axis(data)),
     }
-    if far_extra == "crossover+axis":
-        cross, axis = _crossover(data), _axis(data)
-
-        def extra(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
-            half = n // 2
-            return torch.cat((cross(n - half, dim, generator), axis(half, dim, generator)))
-    else:
-        extra = extras[far_extra]() if far_extra else None
+    extra = extras[far_extra]() if far_extra else None
 
     def local(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
         if along_data == "none":
