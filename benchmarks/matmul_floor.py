@@ -105,7 +105,6 @@ def main() -> None:
                 "strides": strides,
                 "calls_per_update": per_update,
                 "microseconds_per_call": 1e6 * seconds,
-                "share_of_square_rate": 0.0,  # filled in below
             }
         )
     square = max(matmul_rate() for _ in range(3))
