@@ -95,3 +95,40 @@ def test_missing_values_of_nullable_pandas_columns_are_named():
     frame = pd.DataFrame({"a": np.arange(40.0), "b": pd.array([1, 2, None, 4] * 10, dtype="Int64")})
     with pytest.raises(ValueError, match=r"10 row\(s\) \(0-based: \[2, 6,.*\['b'\]"):
         RCGAN(**TINY).fit(frame)
+
+
+def test_category_codes_fitted_as_integers_match_the_same_codes_as_floats(X):
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"a": X[:, 0], "c": pd.Categorical(rng.integers(0, 3, len(X)))})
+    det = RCGAN(**TINY).fit(frame)
+    assert det.categories_["c"] == ["0", "1", "2"]
+    as_float = frame.assign(c=frame["c"].astype(float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "not seen in fit" warning
+        np.testing.assert_array_equal(det.score_samples(as_float), det.score_samples(frame))
+    with pytest.warns(UserWarning, match=r"\['1.5'\] not seen in fit"):
+        det.score_samples(as_float.assign(c=1.5))
+
+
+def test_an_older_file_with_float_text_categories_still_matches(X):
+    from rcgan.base import _known_key
+
+    assert _known_key(1.0, {"1.0", "2.0"}) == "1.0"  # stored as str(1.0) before
+    assert _known_key(1.0, {"1", "2"}) == "1"
+    assert _known_key(np.int64(7), set()) == "7" and _known_key(True, set()) == "True"
+
+
+@pytest.mark.parametrize("kind", ["datetime", "timedelta", "period"])
+def test_date_and_duration_columns_are_refused_by_name(X, kind):
+    import pandas as pd
+
+    times = {
+        "datetime": pd.date_range("2020-01-01", periods=len(X)),
+        "timedelta": pd.to_timedelta(np.arange(len(X)), unit="s"),
+        "period": pd.period_range("2020-01-01", periods=len(X), freq="D"),
+    }[kind]
+    frame = pd.DataFrame({"a": X[:, 0], "when": times})
+    with pytest.raises(ValueError, match=r"\['when'\] hold dates or durations"):
+        RCGAN(**TINY).fit(frame)

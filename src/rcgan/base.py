@@ -215,6 +215,45 @@ def _is_frame(X: Any) -> bool:
     return hasattr(X, "columns") and hasattr(X, "iloc")
 
 
+def _is_time(column: Any) -> bool:
+    """Whether a pandas column holds dates, times or durations (never numbers to a model)."""
+    import pandas as pd
+    from pandas.api.types import is_datetime64_any_dtype, is_timedelta64_dtype
+
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        dtype = dtype.categories.dtype
+    return (
+        is_datetime64_any_dtype(dtype)
+        or is_timedelta64_dtype(dtype)
+        or isinstance(dtype, pd.PeriodDtype)
+    )
+
+
+def _category_key(value: Any) -> str:
+    """The text a category value is stored and matched as: 1, 1.0 and np.int64(1) give "1".
+
+    Integral numbers (not booleans) give their integer text, other numbers
+    their shortest float text, everything else ``str``; so codes fitted as
+    integers match the same codes scored as floats.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        return str(value)
+    number = float(value)
+    if math.isfinite(number) and number.is_integer() and abs(number) < 2**53:
+        return str(int(number))
+    return repr(number)
+
+
+def _known_key(value: Any, known: set[str]) -> str:
+    """:func:`_category_key` of ``value``, or its ``str`` where only that is known (older files)."""
+    key = _category_key(value)
+    if key in known:
+        return key
+    text = str(value)
+    return text if text in known else key
+
+
 def _missing_error(X: Any, names: list[str] | None) -> ValueError | None:
     """A ValueError naming the columns and rows of missing values in numeric ``X``, or None."""
     try:
@@ -361,6 +400,12 @@ class Detector(OutlierMixin, BaseEstimator):
 
         names = [str(c) for c in X.columns]
         X = X.set_axis(names, axis=1)
+        times = [c for c in names if _is_time(X[c])]
+        if times:
+            raise ValueError(
+                f"column(s) {times} hold dates or durations: turn them into numbers first "
+                "(e.g. seconds since a reference time, or the hour and day of week) or drop them"
+            )
         if reset:
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
@@ -375,7 +420,7 @@ class Detector(OutlierMixin, BaseEstimator):
                     and pd.to_numeric(X[c].dropna(), errors="coerce").isna().any()
                 )
             ]
-            categories = {c: sorted({str(v) for v in X[c].dropna()}) for c in text}
+            categories = {c: sorted({_category_key(v) for v in X[c].dropna()}) for c in text}
             encoded = [f"{c}={v}" for c in text for v in categories[c]]
             clash = sorted(set(encoded) & set(names))
             if clash:
@@ -397,18 +442,19 @@ class Detector(OutlierMixin, BaseEstimator):
             if c not in categories:
                 blocks[c] = pd.to_numeric(X[c], errors="raise").astype(np.float64).to_numpy()
                 continue
-            values = X[c].astype(object).where(X[c].notna(), None)
             known = set(categories[c])
-            unseen = sorted({str(v) for v in values if v is not None and str(v) not in known})
+            # a value's key (1 and 1.0 alike); as text where a model file stored that
+            keys = X[c].astype(object).where(X[c].notna(), None)
+            keys = keys.map(lambda v, known=known: None if v is None else _known_key(v, known))
+            unseen = sorted({k for k in keys if k is not None and k not in known})
             if unseen and not reset:
                 warnings.warn(
                     f"column {c!r}: value(s) {unseen[:5]} not seen in fit, encoded as all zeros",
                     UserWarning,
                     stacklevel=4,
                 )
-            text = values.map(lambda v: None if v is None else str(v))
             for cat in categories[c]:
-                blocks[f"{c}={cat}"] = (text == cat).to_numpy(dtype=np.float64)
+                blocks[f"{c}={cat}"] = (keys == cat).to_numpy(dtype=np.float64)
         return pd.DataFrame(blocks, index=X.index)
 
     def _check_X(self, X: Any, dtype: Any = np.float64) -> Any:
