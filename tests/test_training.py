@@ -325,3 +325,31 @@ def test_penalty_weight_scales_the_penalty_pairs_term_of_the_eg_loss():
     assert torch.equal(same, full)
     assert float(full - without) > 0.1  # the penalty term is there
     assert torch.allclose(half, without + 0.5 * (full - without), atol=1e-6)
+
+
+def test_dxz_weight_decay_shrinks_dxz_weight_matrices_only():
+    """One update with decay = the update without it, minus lr * wd * w for D_xz's matrices."""
+    from rcgan import training
+
+    after = {}
+    for wd in (0.0, 50.0):
+        torch.manual_seed(0)
+        nets = build_networks(NetworkConfig(n_features=3, latent_dim=2))
+        start = {k: v.clone() for k, v in nets.state_dict().items()}
+        cfg = TrainConfig(epochs=1, batch_size=16, learning_rate=1e-3, dxz_weight_decay=wd)
+        players = training._Players(nets, cfg, distributed=False)
+        g = torch.Generator().manual_seed(1)
+        x, z, xt = (torch.randn(16, k, generator=g) for k in (3, 2, 3))
+        players.update(x, z, xt)
+        players.release()
+        after[wd] = {k: v.clone() for k, v in nets.state_dict().items()}
+    decayed = 0
+    for key, value in after[50.0].items():
+        if key.startswith("d_xz.") and value.dim() >= 2:
+            expected = after[0.0][key] - 1e-3 * 50.0 * start[key]
+            assert torch.allclose(value, expected, atol=1e-6), key
+            assert not torch.allclose(value, after[0.0][key], atol=1e-4), key
+            decayed += 1
+        elif key.startswith(("d_xz.", "d_xx.")):
+            assert torch.equal(value, after[0.0][key]), key  # biases, D_xx: untouched
+    assert decayed >= 2

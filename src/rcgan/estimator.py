@@ -158,6 +158,10 @@ class RCGAN(Detector):
         learns to make the penalty pairs (x_t, E(x_t)) look real (see
         :mod:`rcgan.losses`). False (0): only the discriminators see the
         penalty draws (the reading in which t(x) regularises D alone).
+    dxz_weight_decay : float, default=0.0
+        Decoupled weight decay of D_xz's weight matrices (AdamW's form: they
+        shrink by ``1 - learning_rate * dxz_weight_decay`` per update); 0:
+        none (the paper trains without it).
     reconstruction_weight : float, default=0.0
         Weight of an explicit reconstruction error, mean |x - G(E(x))| per
         feature, added to the (E, G) loss (ALICE's explicit form of the
@@ -291,6 +295,7 @@ class RCGAN(Detector):
         "separate_batches": Param(False, boolean),
         "reconstruction_weight": Param(0.0, real(0.0, low_open=False)),
         "penalty_encoder": Param(True, _unit_weight),
+        "dxz_weight_decay": Param(0.0, real(0.0, low_open=False)),
         "max_time": Param(None, real(0.0, optional=True)),
         "activation": Param("leaky_relu", one_of(*ACTIVATIONS)),
         "spectral_norm": Param(False, boolean),
@@ -322,6 +327,7 @@ class RCGAN(Detector):
         separate_batches=False,
         reconstruction_weight=0.0,
         penalty_encoder=True,
+        dxz_weight_decay=0.0,
         max_time=None,
         activation="leaky_relu",
         spectral_norm=False,
@@ -358,6 +364,7 @@ class RCGAN(Detector):
         self.separate_batches = separate_batches
         self.reconstruction_weight = reconstruction_weight
         self.penalty_encoder = penalty_encoder
+        self.dxz_weight_decay = dxz_weight_decay
         self.max_time = max_time
         self.activation = activation
         self.spectral_norm = spectral_norm
@@ -484,6 +491,7 @@ class RCGAN(Detector):
                 separate_batches=bool(self.separate_batches),
                 reconstruction_weight=float(self.reconstruction_weight),
                 penalty_encoder=float(self.penalty_encoder),
+                dxz_weight_decay=float(self.dxz_weight_decay),
                 max_seconds=None if self.max_time is None else float(self.max_time),
             )
             self.history_ = train(

@@ -74,6 +74,10 @@ class TrainConfig:
         Weight of the penalty pairs' term in the (E, G) loss (E gets the t(x)
         gradient); 0: the penalty draws reach the discriminator step only
         (the same draws are made either way).
+    dxz_weight_decay : float
+        Decoupled weight decay (Loshchilov and Hutter, 2019) of D_xz's weight
+        matrices: before each discriminator update they are multiplied by
+        ``1 - learning_rate * dxz_weight_decay``; 0 (the default): none.
     separate_batches : bool
         Draw the (E, G) step's minibatch, z and penalty samples independently
         of the discriminator step's (a second permutation per epoch), as
@@ -91,6 +95,7 @@ class TrainConfig:
     max_seconds: float | None = None
     reconstruction_weight: float = 0.0
     penalty_encoder: float = 1.0
+    dxz_weight_decay: float = 0.0
 
 
 class EMA:
@@ -495,6 +500,11 @@ class _Players:
         else:
             self.opt_eg = _adam(self.eg_params, config)
             self.opt_d = _adam(d_params, config)
+        # D_xz's weight matrices (not biases) shrink before each D update
+        self.decay = None
+        if config.dxz_weight_decay > 0:
+            weights = [p for p in nets.d_xz.parameters() if p.dim() >= 2]
+            self.decay = (weights, 1.0 - config.learning_rate * config.dxz_weight_decay)
 
     def buffers(self) -> list[torch.Tensor] | None:
         """The flat parameter buffers of both players (None: per-tensor parameters)."""
@@ -520,7 +530,7 @@ class _Players:
         """
         # Discriminator step: maximise Eq. (10) over D_xz, D_xx (and D_zz).
         loss_d = self.d_step(xb, z, xt, self.config.penalty_xx)
-        descend(self.opt_d, loss_d)
+        descend(self.opt_d, loss_d, decay=self.decay)
         # (E, G) step: minimise Eq. (10) (non-saturating form).
         if eg_draws is not None:
             xb, z, xt = eg_draws
@@ -547,14 +557,20 @@ def descend(
     optimizer: torch.optim.Optimizer | FlatAdam,
     loss: torch.Tensor,
     inputs: list[torch.Tensor] | None = None,
+    decay: tuple[list[torch.Tensor], float] | None = None,
 ) -> None:
     """One gradient step of ``optimizer`` on ``loss``.
 
     ``inputs`` limits the backward pass to those tensors (the other
     players' weights get no gradient); None accumulates into every leaf.
+    ``decay``: (tensors, factor), tensors multiplied by factor after the
+    gradient is taken and before the step, as AdamW decays its weights.
     """
     optimizer.zero_grad(set_to_none=True)
     loss.backward(inputs=inputs)
+    if decay is not None:
+        with torch.no_grad():
+            torch._foreach_mul_(decay[0], decay[1])
     optimizer.step()
 
 
