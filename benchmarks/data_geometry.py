@@ -14,7 +14,8 @@ most 3,000 rows):
 
 No labels are read beyond the split's normal rows.
 
-    python benchmarks/data_geometry.py --seed 0 --data-dir ../shared/data --out benchmarks/results/data_geometry.json
+    python benchmarks/data_geometry.py --seed 0 --data-dir ../shared/data \
+        --out benchmarks/results/data_geometry.json
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def geometry(train: np.ndarray, seed: int) -> dict:
     eig = np.sort(np.linalg.eigvalsh(cov))[::-1]
     k90 = int(np.searchsorted(np.cumsum(eig) / eig.sum(), 0.9)) + 1
     return {
-        "rows": int(len(train)),
+        "rows": len(train),
         "features": int(z.shape[1]),
         "nn_ratio": float(np.median(nearest_other(z)) / np.median(nearest_other(gauss))),
         "k90": k90 / z.shape[1],
@@ -79,7 +80,8 @@ def main() -> None:
         result[name] = row = geometry(train, args.seed)
         print(
             f"{name:12s} rows {row['rows']:6d} features {row['features']:4d} "
-            f"nn_ratio {row['nn_ratio']:.3f} k90 {row['k90']:.2f} duplicates {row['duplicates']:.2f}"
+            f"nn_ratio {row['nn_ratio']:.3f} k90 {row['k90']:.2f} "
+            f"duplicates {row['duplicates']:.2f}"
         )
     if args.out:
         with open(args.out, "w") as f:
