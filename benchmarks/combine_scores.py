@@ -25,6 +25,8 @@ development results files:
     python benchmarks/combine_scores.py --scores DIR --tag d10_save --parts xz,l2
     python benchmarks/combine_scores.py --scores DIR --tag d15_save --parts xz,l1 \
         --overlap ../shared/data
+    python benchmarks/combine_scores.py --scores DIR --tag d15_save --parts xz,l1 \
+        --with d26_wd10:xz      # parts of two fits of each split
 """
 
 from __future__ import annotations
@@ -114,8 +116,18 @@ def main() -> None:
         help="also the rules weighted by the penalty's on-data share (reloads each split)",
     )
     ap.add_argument("--per-set", action="store_true", help="also each set's mean F1 per rule")
+    ap.add_argument(
+        "--with",
+        dest="other",
+        action="append",
+        default=[],
+        metavar="TAG:PARTS",
+        help="parts of another fit of the same split (its saved scores in --scores), appended "
+        "to --parts as TAG.PART, e.g. d26_wd10:xz (a two-fit combination)",
+    )
     args = ap.parse_args()
     parts = args.parts.split(",")
+    other = [(t, k) for spec in args.other for t, ks in [spec.split(":")] for k in ks.split(",")]
     if args.overlap:
         from accuracy_dev import fraction
 
@@ -132,6 +144,14 @@ def main() -> None:
         seeds.add(int(seed))
         saved = np.load(path)
         pairs = [(saved[f"train_{k}"], saved[f"test_{k}"]) for k in parts]
+        if other:
+            files = {t: Path(args.scores) / f"{t}_{dataset}_{seed}.npz" for t, _ in other}
+            if not all(f.exists() for f in files.values()):
+                continue  # the other fit of this split was not saved
+            more = {t: np.load(f) for t, f in files.items()}
+            if any(not np.array_equal(m["y"], saved["y"]) for m in more.values()):
+                raise SystemExit(f"{dataset} seed {seed}: the fits saw different splits")
+            pairs += [(more[t][f"train_{k}"], more[t][f"test_{k}"]) for t, k in other]
         for name, rule in RULES.items():
             f1[(name, dataset)][int(seed)] = metrics(rule(pairs), saved["y"])["f1"]
         if args.overlap:
@@ -144,6 +164,8 @@ def main() -> None:
                 f1[(name, dataset)][int(seed)] = metrics(rule(pairs, share), saved["y"])["f1"]
         for k in parts:
             f1[(k, dataset)][int(seed)] = metrics(saved[f"test_{k}"], saved["y"])["f1"]
+        for t, k in other:
+            f1[(f"{t}.{k}", dataset)][int(seed)] = metrics(more[t][f"test_{k}"], saved["y"])["f1"]
     for results in args.baselines:
         for line in Path(results).read_text().splitlines():
             r = json.loads(line)
