@@ -37,8 +37,11 @@ import json
 from pathlib import Path
 
 import numpy as np
-from accuracy_dev import metrics, standardised
+from accuracy_dev import SETS, metrics, standardised
 from scipy.stats import rankdata
+
+#: the data sets a saved file may be of (the 15 small sets and KDDCUP99)
+KNOWN = {*SETS, "kddcup99"}
 
 
 def slog(v: np.ndarray) -> np.ndarray:
@@ -127,7 +130,9 @@ def main() -> None:
     )
     args = ap.parse_args()
     parts = args.parts.split(",")
-    other = [(t, k) for spec in args.other for t, ks in [spec.split(":")] for k in ks.split(",")]
+    if any(":" not in spec for spec in args.other):
+        raise SystemExit("--with takes TAG:PARTS, e.g. d26_wd10:xz")
+    other = [(t, k) for spec in args.other for t, ks in [spec.split(":", 1)] for k in ks.split(",")]
     if args.overlap:
         from accuracy_dev import fraction
 
@@ -139,19 +144,27 @@ def main() -> None:
     seeds = set()
     for path in sorted(Path(args.scores).glob(f"{args.tag}_*.npz")):
         dataset, seed = path.stem[len(args.tag) + 1 :].rsplit("_", 1)
+        if dataset not in KNOWN:
+            continue  # another tag that starts with this one (TAG_more_DATASET_SEED)
         if 1000 <= int(seed) <= 1009:
             raise SystemExit("seeds 1000-1009 are for reporting only")
-        seeds.add(int(seed))
         saved = np.load(path)
         pairs = [(saved[f"train_{k}"], saved[f"test_{k}"]) for k in parts]
         if other:
             files = {t: Path(args.scores) / f"{t}_{dataset}_{seed}.npz" for t, _ in other}
             if not all(f.exists() for f in files.values()):
-                continue  # the other fit of this split was not saved
+                print(f"{dataset} seed {seed}: skipped, the other fit was not saved", flush=True)
+                continue
             more = {t: np.load(f) for t, f in files.items()}
-            if any(not np.array_equal(m["y"], saved["y"]) for m in more.values()):
+            if any(
+                not np.array_equal(m["y"], saved["y"])
+                or len(m[f"train_{k}"]) != len(saved[f"train_{parts[0]}"])
+                for t, k in other
+                for m in [more[t]]
+            ):
                 raise SystemExit(f"{dataset} seed {seed}: the fits saw different splits")
             pairs += [(more[t][f"train_{k}"], more[t][f"test_{k}"]) for t, k in other]
+        seeds.add(int(seed))
         for name, rule in RULES.items():
             f1[(name, dataset)][int(seed)] = metrics(rule(pairs), saved["y"])["f1"]
         if args.overlap:

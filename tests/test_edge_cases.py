@@ -118,6 +118,9 @@ def test_an_older_file_with_float_text_categories_still_matches(X):
     assert _known_key(1.0, {"1.0", "2.0"}) == "1.0"  # stored as str(1.0) before
     assert _known_key(1.0, {"1", "2"}) == "1"
     assert _known_key(np.int64(7), set()) == "7" and _known_key(True, set()) == "True"
+    # integers keep their exact text at any size (no float round trip)
+    assert _known_key(2**60, set()) != _known_key(2**60 + 1, set())
+    assert _known_key(10**400, set()) == str(10**400) and _known_key(1e16, set()) == str(10**16)
 
 
 @pytest.mark.parametrize("kind", ["datetime", "timedelta", "period"])
@@ -132,3 +135,21 @@ def test_date_and_duration_columns_are_refused_by_name(X, kind):
     frame = pd.DataFrame({"a": X[:, 0], "when": times})
     with pytest.raises(ValueError, match=r"\['when'\] hold dates or durations"):
         RCGAN(**TINY).fit(frame)
+    as_objects = frame.assign(when=np.array(list(times), dtype=object))  # Python values
+    with pytest.raises(ValueError, match=r"\['when'\] hold dates or durations"):
+        RCGAN(**TINY).fit(as_objects)
+
+
+def test_repeated_column_names_are_still_named_before_the_date_check(X):
+    import pandas as pd
+
+    with pytest.raises(ValueError, match="repeated column name"):
+        RCGAN(**TINY).fit(pd.DataFrame(X[:, :2], columns=["a", "a"]))
+
+
+def test_dxz_weight_decay_refuses_spectral_norm_and_a_shrink_past_zero(X):
+    with pytest.raises(ValueError, match="no effect with spectral_norm"):
+        RCGAN(dxz_weight_decay=1.0, spectral_norm=True, **TINY).fit(X)
+    with pytest.raises(ValueError, match="must be below 1"):
+        RCGAN(dxz_weight_decay=1e4, learning_rate=1e-3, **TINY).fit(X)
+    RCGAN(dxz_weight_decay=10.0, **TINY).fit(X)  # the screened value trains

@@ -216,42 +216,63 @@ def _is_frame(X: Any) -> bool:
 
 
 def _is_time(column: Any) -> bool:
-    """Whether a pandas column holds dates, times or durations (never numbers to a model)."""
+    """Whether a pandas column holds dates, times or durations (never numbers to a model).
+
+    By dtype (datetime64, with or without a time zone, timedelta64, period,
+    and categories of those) or, for object columns, by the Python values
+    they hold (``datetime``, ``date``, ``time``, ``timedelta``).
+    """
     import pandas as pd
-    from pandas.api.types import is_datetime64_any_dtype, is_timedelta64_dtype
+    from pandas.api.types import (
+        infer_dtype,
+        is_datetime64_any_dtype,
+        is_object_dtype,
+        is_timedelta64_dtype,
+    )
 
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         dtype = dtype.categories.dtype
-    return (
+    if (
         is_datetime64_any_dtype(dtype)
         or is_timedelta64_dtype(dtype)
         or isinstance(dtype, pd.PeriodDtype)
-    )
+    ):
+        return True
+    return is_object_dtype(dtype) and infer_dtype(column, skipna=True) in _TIME_KINDS
+
+
+#: what ``pandas.api.types.infer_dtype`` calls object columns of dates and durations
+_TIME_KINDS = ("datetime", "datetime64", "date", "time", "timedelta", "timedelta64", "period")
 
 
 def _category_key(value: Any) -> str:
     """The text a category value is stored and matched as: 1, 1.0 and np.int64(1) give "1".
 
-    Integral numbers (not booleans) give their integer text, other numbers
-    their shortest float text, everything else ``str``; so codes fitted as
-    integers match the same codes scored as floats.
+    Integers give their exact integer text, floats with an integral value
+    the same (at any size), other real numbers their shortest float text,
+    everything else (text, booleans, complex numbers) ``str``; so codes
+    fitted as integers match the same codes scored as floats.
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+    if isinstance(value, (bool, np.bool_)):
         return str(value)
-    number = float(value)
-    if math.isfinite(number) and number.is_integer() and abs(number) < 2**53:
-        return str(int(number))
-    return repr(number)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else repr(number)
+    return str(value)
 
 
 def _known_key(value: Any, known: set[str]) -> str:
-    """:func:`_category_key` of ``value``, or its ``str`` where only that is known (older files)."""
-    key = _category_key(value)
-    if key in known:
-        return key
+    """``str(value)`` where the model knows that text, else :func:`_category_key`.
+
+    ``str`` first keeps files written before the keys (categories stored as
+    ``str(value)``) reading as they did; for a fit of this version the two
+    agree wherever ``str(value)`` is known.
+    """
     text = str(value)
-    return text if text in known else key
+    return text if text in known else _category_key(value)
 
 
 def _missing_error(X: Any, names: list[str] | None) -> ValueError | None:
@@ -400,7 +421,7 @@ class Detector(OutlierMixin, BaseEstimator):
 
         names = [str(c) for c in X.columns]
         X = X.set_axis(names, axis=1)
-        times = [c for c in names if _is_time(X[c])]
+        times = [names[i] for i in range(X.shape[1]) if _is_time(X.iloc[:, i])]
         if times:
             raise ValueError(
                 f"column(s) {times} hold dates or durations: turn them into numbers first "

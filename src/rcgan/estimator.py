@@ -160,8 +160,10 @@ class RCGAN(Detector):
         penalty draws (the reading in which t(x) regularises D alone).
     dxz_weight_decay : float, default=0.0
         Decoupled weight decay of D_xz's weight matrices (AdamW's form: they
-        shrink by ``1 - learning_rate * dxz_weight_decay`` per update); 0:
-        none (the paper trains without it).
+        shrink by ``1 - learning_rate * dxz_weight_decay`` per update, so the
+        product must be below 1); 0: none (the paper trains without it).
+        Refused with ``spectral_norm``, whose normalisation cancels it; with
+        ``dxz_batchnorm`` it has no effect on the layer before the batch norm.
     reconstruction_weight : float, default=0.0
         Weight of an explicit reconstruction error, mean |x - G(E(x))| per
         feature, added to the (E, G) loss (ALICE's explicit form of the
@@ -469,6 +471,16 @@ class RCGAN(Detector):
         if self.image_shape_ is not None and (self.dxz_batchnorm or self.dxz_dropout is not None):
             raise ValueError(
                 "dxz_batchnorm and dxz_dropout apply to the tabular networks only, not to images"
+            )
+        if self.dxz_weight_decay > 0 and self.spectral_norm:
+            raise ValueError(
+                "dxz_weight_decay has no effect with spectral_norm=True (the normalisation "
+                "cancels any rescaling of the weights): use one of them"
+            )
+        if self.dxz_weight_decay * self.learning_rate >= 1:
+            raise ValueError(
+                f"dxz_weight_decay * learning_rate = {self.dxz_weight_decay * self.learning_rate:g}"
+                " must be below 1 (the weights shrink by that share per update)"
             )
         return X, self.image_shape_
 
