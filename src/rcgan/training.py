@@ -76,7 +76,8 @@ class TrainConfig:
         (the same draws are made either way).
     dxz_weight_decay : float
         Decoupled weight decay (Loshchilov and Hutter, 2019) of D_xz's weight
-        matrices: before each discriminator update they are multiplied by
+        matrices: in each discriminator step, after the gradient is taken and
+        before Adam's update, they are multiplied by
         ``1 - learning_rate * dxz_weight_decay``; 0 (the default): none.
     separate_batches : bool
         Draw the (E, G) step's minibatch, z and penalty samples independently
@@ -500,7 +501,7 @@ class _Players:
         else:
             self.opt_eg = _adam(self.eg_params, config)
             self.opt_d = _adam(d_params, config)
-        # D_xz's weight matrices (not biases) shrink before each D update
+        # D_xz's weight matrices (not biases) shrink in each D step (descend)
         self.decay = None
         if config.dxz_weight_decay > 0:
             weights = [p for p in nets.d_xz.parameters() if p.dim() >= 2]
