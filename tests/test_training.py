@@ -1,5 +1,6 @@
 import math
 
+import pytest
 import torch
 
 from rcgan.networks import NetworkConfig, build_networks
@@ -353,3 +354,57 @@ def test_dxz_weight_decay_shrinks_dxz_weight_matrices_only():
         elif key.startswith(("d_xz.", "d_xx.")):
             assert torch.equal(value, after[0.0][key]), key  # biases, D_xx: untouched
     assert decayed >= 2
+
+
+def test_dxz_noise_reaches_the_discriminator_step_only_with_its_scale():
+    from rcgan import training
+
+    torch.manual_seed(0)
+    nets = build_networks(NetworkConfig(n_features=3, latent_dim=2))
+    cfg = TrainConfig(epochs=1, batch_size=40, learning_rate=1e-3, dxz_noise=0.5)
+    seen = {"d": [], "eg": []}
+    original = training._Players.update
+
+    def recording(self, xb, z, xt, eg_draws=None, noise=None):
+        seen["d"].append((xb.shape[0], xt.shape[0], noise))
+        return original(self, xb, z, xt, eg_draws, noise)
+
+    training._Players.update = recording
+    try:
+        x = torch.randn(200, 3, generator=torch.Generator().manual_seed(3))
+        train(nets, x, cfg, torch.Generator().manual_seed(0), penalty=make_penalty("normal"))
+    finally:
+        training._Players.update = original
+    b, n_t, noise = seen["d"][0]
+    assert noise.shape == (2 * b + n_t, 3)  # data, generated and penalty pairs
+    pooled = torch.cat([n for _, _, n in seen["d"]])
+    assert abs(float(pooled.std()) - 0.5) < 0.03
+    # zero noise is the plain objective, bit for bit
+    x, z, xt = torch.randn(8, 3), torch.randn(8, 2), torch.randn(8, 3)
+    with torch.no_grad():
+        plain = training.discriminator_objective(nets, x, z, xt)
+        zero = training.discriminator_objective(nets, x, z, xt, True, torch.zeros(24, 3))
+        noisy = training.discriminator_objective(nets, x, z, xt, True, torch.ones(24, 3))
+    assert torch.equal(plain, zero) and not torch.equal(plain, noisy)
+
+
+def test_estimator_scales_dxz_noise_by_the_rows_spacing(monkeypatch):
+    import numpy as np
+
+    from rcgan import RCGAN, estimator
+    from rcgan.penalties import nn_spacing
+
+    captured = {}
+    real_train = estimator.train
+
+    def capture(nets, xt, config, *args, **kwargs):
+        captured["noise"], captured["xt"] = config.dxz_noise, xt
+        return real_train(nets, xt, config, *args, **kwargs)
+
+    monkeypatch.setattr(estimator, "train", capture)
+    X = np.random.default_rng(0).normal(size=(120, 4))
+    RCGAN(dxz_noise=2.0, max_updates=3, epochs=1, random_state=0).fit(X)
+    expected = 2.0 * nn_spacing(captured["xt"]) / 2.0  # sqrt(4 features) = 2
+    assert captured["noise"] == pytest.approx(expected) and captured["noise"] > 0
+    RCGAN(max_updates=3, epochs=1, random_state=0).fit(X)
+    assert captured["noise"] == 0.0

@@ -30,7 +30,7 @@ from .base import (
     with_defaults,
 )
 from .networks import ACTIVATIONS, NetworkConfig, Networks, build_networks
-from .penalties import make_penalty
+from .penalties import make_penalty, nn_spacing
 from .preprocessing import IMAGE_SIZES, network_image_shape
 from .scores import SCORES, anomaly_scores, to_paper_scale, training_statistics
 from .training import TrainConfig, train
@@ -164,6 +164,13 @@ class RCGAN(Detector):
         product must be below 1); 0: none (the paper trains without it).
         Refused with ``spectral_norm``, whose normalisation cancels it; with
         ``dxz_batchnorm`` it has no effect on the layer before the batch norm.
+    dxz_noise : float, default=0.0
+        Instance noise for D_xz (Sønderby et al., 2017): in the discriminator
+        step, the x of every D_xz pair gets N(0, s^2 I) added, with s sqrt(d)
+        this multiple of the training rows' median distance to their nearest
+        other row (after scaling): each x moves by about that multiple of the
+        data's own spacing, so that D_xz is smoothed at that scale. 0: none
+        (the paper's objective).
     reconstruction_weight : float, default=0.0
         Weight of an explicit reconstruction error, mean |x - G(E(x))| per
         feature, added to the (E, G) loss (ALICE's explicit form of the
@@ -298,6 +305,7 @@ class RCGAN(Detector):
         "reconstruction_weight": Param(0.0, real(0.0, low_open=False)),
         "penalty_encoder": Param(True, _unit_weight),
         "dxz_weight_decay": Param(0.0, real(0.0, low_open=False)),
+        "dxz_noise": Param(0.0, real(0.0, low_open=False)),
         "max_time": Param(None, real(0.0, optional=True)),
         "activation": Param("leaky_relu", one_of(*ACTIVATIONS)),
         "spectral_norm": Param(False, boolean),
@@ -330,6 +338,7 @@ class RCGAN(Detector):
         reconstruction_weight=0.0,
         penalty_encoder=True,
         dxz_weight_decay=0.0,
+        dxz_noise=0.0,
         max_time=None,
         activation="leaky_relu",
         spectral_norm=False,
@@ -367,6 +376,7 @@ class RCGAN(Detector):
         self.reconstruction_weight = reconstruction_weight
         self.penalty_encoder = penalty_encoder
         self.dxz_weight_decay = dxz_weight_decay
+        self.dxz_noise = dxz_noise
         self.max_time = max_time
         self.activation = activation
         self.spectral_norm = spectral_norm
@@ -487,6 +497,9 @@ class RCGAN(Detector):
     def _fit_networks(self, xt: torch.Tensor, seed: int, device: torch.device) -> np.ndarray | None:
         data_radius = float(xt.flatten(1).norm(dim=1).max()) if xt.shape[0] else 0.0
         penalty = make_penalty(self.penalty, self.penalty_scale, data_radius, data=xt.flatten(1))
+        noise = 0.0  # per coordinate: a pair's x moves by about dxz_noise x the spacing
+        if self.dxz_noise:
+            noise = float(self.dxz_noise) * nn_spacing(xt.flatten(1)) / math.sqrt(xt[0].numel())
         with private_rng(device, seed):
             net_config = self._network_config(self.n_features_in_, self.image_shape_)
             nets = build_networks(net_config).to(device)
@@ -504,6 +517,7 @@ class RCGAN(Detector):
                 reconstruction_weight=float(self.reconstruction_weight),
                 penalty_encoder=float(self.penalty_encoder),
                 dxz_weight_decay=float(self.dxz_weight_decay),
+                dxz_noise=noise,
                 max_seconds=None if self.max_time is None else float(self.max_time),
             )
             self.history_ = train(

@@ -79,6 +79,11 @@ class TrainConfig:
         matrices: in each discriminator step, after the gradient is taken and
         before Adam's update, they are multiplied by
         ``1 - learning_rate * dxz_weight_decay``; 0 (the default): none.
+    dxz_noise : float
+        Standard deviation of Gaussian instance noise (Sønderby et al., 2017)
+        added to the x of every D_xz pair in the discriminator step, in the
+        scaled units; E(x) is computed on the clean rows. 0 (the default):
+        none, and no draws are made.
     separate_batches : bool
         Draw the (E, G) step's minibatch, z and penalty samples independently
         of the discriminator step's (a second permutation per epoch), as
@@ -97,6 +102,7 @@ class TrainConfig:
     reconstruction_weight: float = 0.0
     penalty_encoder: float = 1.0
     dxz_weight_decay: float = 0.0
+    dxz_noise: float = 0.0
 
 
 class EMA:
@@ -278,12 +284,15 @@ def discriminator_objective(
     z: torch.Tensor,
     xt: torch.Tensor | None,
     penalty_xx: bool = True,
+    noise: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """-(Eq. 10) for the discriminators on one minibatch (to minimise).
 
     E and G run without gradient: this loss only reaches D_xz, D_xx, D_zz.
     ``xt`` are penalty samples (None: no t(x) term); ``penalty_xx`` adds the
-    identity pairs (x_t, x_t) as fakes for D_xx.
+    identity pairs (x_t, x_t) as fakes for D_xx. ``noise`` (the shape of the
+    stacked D_xz inputs: data, generated, penalty rows) is added to the x of
+    every D_xz pair (instance noise; see ``TrainConfig.dxz_noise``).
     """
     b = x.shape[0]
     x_xz = x if xt is None else torch.cat((x, xt))
@@ -294,9 +303,10 @@ def discriminator_objective(
         egz = nets.encoder(gz) if nets.d_zz is not None else None
     # one call per discriminator: data pairs, generated pairs, penalty pairs
     sizes = [b, b, x_xz.shape[0] - b]
-    logits = d_xz_logits(
-        nets, torch.cat((x, gz, x_xz[b:])), torch.cat((e_xz[:b], z, e_xz[b:])), sizes
-    )
+    xs = torch.cat((x, gz, x_xz[b:]))
+    if noise is not None:
+        xs = xs + noise
+    logits = d_xz_logits(nets, xs, torch.cat((e_xz[:b], z, e_xz[b:])), sizes)
     loss = losses.discriminator_xz_loss(
         logits[:b], logits[b : 2 * b], logits[2 * b :] if xt is not None else None
     )
@@ -523,14 +533,15 @@ class _Players:
         z: torch.Tensor,
         xt: torch.Tensor | None,
         eg_draws: tuple[torch.Tensor, torch.Tensor, torch.Tensor | None] | None = None,
+        noise: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """One discriminator step, then one (E, G) step; the two losses.
 
         ``eg_draws``: the (E, G) step's own (minibatch, z, penalty samples);
-        None: the discriminator step's.
+        None: the discriminator step's. ``noise``: D_xz's instance noise.
         """
         # Discriminator step: maximise Eq. (10) over D_xz, D_xx (and D_zz).
-        loss_d = self.d_step(xb, z, xt, self.config.penalty_xx)
+        loss_d = self.d_step(xb, z, xt, self.config.penalty_xx, noise)
         descend(self.opt_d, loss_d, decay=self.decay)
         # (E, G) step: minimise Eq. (10) (non-saturating form).
         if eg_draws is not None:
@@ -609,7 +620,12 @@ def _epoch(
             continue  # batch statistics need two rows: a last minibatch of one is skipped
         _, z, xt = draw(xb)
         eg_draws = None if xb_eg is None else draw(xb_eg)
-        loss_d, loss_eg = players.update(xb, z, xt, eg_draws)
+        noise = None
+        if players.config.dxz_noise > 0:  # data, generated and penalty rows of D_xz
+            rows = 2 * xb.shape[0] + (0 if xt is None else xt.shape[0])
+            noise = torch.randn((rows, *xb.shape[1:]), generator=draws, device=xb.device)
+            noise.mul_(players.config.dxz_noise)
+        loss_d, loss_eg = players.update(xb, z, xt, eg_draws, noise)
         if ema is not None:
             ema.update()
         sum_d = loss_d.detach() if sum_d is None else sum_d + loss_d.detach()
