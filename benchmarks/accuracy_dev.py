@@ -169,6 +169,13 @@ def standardised(train: np.ndarray, test: np.ndarray, low: float = 25, high: flo
     return (test - np.median(train)) / max(spread, 1e-12)
 
 
+def hold_out(train: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(held-out rows, the rest): ``share`` of the normal training rows (at least 2), at random."""
+    order = np.random.default_rng(20_000 + seed).permutation(len(train))
+    n_held = max(2, round(share * len(train)))
+    return train[np.sort(order[:n_held])], train[np.sort(order[n_held:])]
+
+
 def fraction(dataset: str) -> float:
     return suite_protocol(dataset).train_fraction
 
@@ -294,9 +301,7 @@ def main() -> None:
             train, test, y_test = split_train_test(X, y, fraction(dataset), seed)
             held = None
             if args.holdout > 0:  # label-free: the training rows are all normal
-                order = np.random.default_rng(20_000 + seed).permutation(len(train))
-                n_held = max(2, round(args.holdout * len(train)))
-                held, train = train[np.sort(order[:n_held])], train[np.sort(order[n_held:])]
+                held, train = hold_out(train, args.holdout, seed)
             rows = []
             if args.baselines:
                 for name in ("iforest", "knn", "ocsvm", "ecod", "meandist"):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from accuracy_dev import SETS, fraction, metrics
+from accuracy_dev import SETS, fraction, hold_out, metrics
 from sklearn.metrics import roc_auc_score
 
 from rcgan import RCGAN
@@ -65,9 +65,8 @@ def main() -> None:
         X, y = load_dataset(dataset, data_dir=args.data_dir)
         for seed in args.seeds:
             train, test, y_test = split_train_test(X, y, fraction(dataset), seed)
-            order = np.random.default_rng(20_000 + seed).permutation(len(train))
-            n_held = max(2, round(HOLDOUT * len(train)))
-            held, fitted = train[np.sort(order[:n_held])], train[np.sort(order[n_held:])]
+            held, fitted = hold_out(train, HOLDOUT, seed)
+            n_held = len(held)
             rows, criteria, tests = [], {}, {}
             for wd in grid:
                 t0 = time.perf_counter()
