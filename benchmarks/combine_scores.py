@@ -156,11 +156,10 @@ def main() -> None:
                 print(f"{dataset} seed {seed}: skipped, the other fit was not saved", flush=True)
                 continue
             more = {t: np.load(f) for t, f in files.items()}
+            n_train = len(saved[f"train_{parts[0]}"])
             if any(
-                not np.array_equal(m["y"], saved["y"])
-                or len(m[f"train_{k}"]) != len(saved[f"train_{parts[0]}"])
+                not np.array_equal(more[t]["y"], saved["y"]) or len(more[t][f"train_{k}"]) != n_train
                 for t, k in other
-                for m in [more[t]]
             ):
                 raise SystemExit(f"{dataset} seed {seed}: the fits saw different splits")
             pairs += [(more[t][f"train_{k}"], more[t][f"test_{k}"]) for t, k in other]
