@@ -156,9 +156,9 @@ def main() -> None:
                 print(f"{dataset} seed {seed}: skipped, the other fit was not saved", flush=True)
                 continue
             more = {t: np.load(f) for t, f in files.items()}
-            n_train = len(saved[f"train_{parts[0]}"])
+            n_train, y = len(saved[f"train_{parts[0]}"]), saved["y"]
             if any(
-                not np.array_equal(more[t]["y"], saved["y"]) or len(more[t][f"train_{k}"]) != n_train
+                len(more[t][f"train_{k}"]) != n_train or not np.array_equal(more[t]["y"], y)
                 for t, k in other
             ):
                 raise SystemExit(f"{dataset} seed {seed}: the fits saw different splits")
