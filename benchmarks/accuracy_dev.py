@@ -53,6 +53,7 @@ COMBOS = {
     "xz+l1c": ("xz", "l1c"),
     "xz+l1c1": ("xz", "l1c1"),
     "xz+l1x": ("xz", "l1x"),
+    "xz+l1n": ("xz", "l1n"),
 }
 #: scores this script computes from a fitted model (not library scores)
 EXTRA = ("zknn",)
@@ -101,6 +102,32 @@ def expanded_l1(det: RCGAN, rows: np.ndarray) -> np.ndarray:
                 x, r = expand_tails(x.double(), knee), expand_tails(r.double(), knee)
             out.append((x - r).abs().double().sum(1).numpy())
     return np.concatenate(out)
+
+
+def abs_residuals(det: RCGAN, rows: np.ndarray) -> np.ndarray:
+    """|x - G(E(x))| per feature, in the scaled units the networks see, shape (n, d)."""
+    nets = det.networks_.eval()
+    out = []
+    with torch.inference_mode():
+        for start in range(0, len(rows), 4096):
+            x = det.network_input(rows[start : start + 4096])
+            out.append((x - nets.reconstruct(x)).abs().double().numpy())
+    return np.concatenate(out) if out else np.zeros((0, det.n_features_in_))
+
+
+def normalised_l1(det: RCGAN, train: np.ndarray, rows: np.ndarray) -> tuple:
+    """Per-feature normalised L1 error on (training rows, ``rows``).
+
+    Each feature's absolute residual is divided by its mean over the
+    training rows, floored at a tenth of the mean over features (so that a
+    feature reconstructed almost exactly on the training rows cannot
+    dominate): a feature the model reconstructs well counts more when it
+    does not.
+    """
+    r_train = abs_residuals(det, train)
+    scale = r_train.mean(0)
+    scale = np.maximum(scale, 0.1 * scale.mean() + 1e-12)
+    return (r_train / scale).sum(1), (abs_residuals(det, rows) / scale).sum(1)
 
 
 def code_knn(det: RCGAN, train: np.ndarray, rows: np.ndarray, k: int = 5) -> tuple:
@@ -247,6 +274,19 @@ def main() -> None:
     ap.add_argument(
         "--members", type=int, default=1, help="seed ensemble: fits averaged per score kind"
     )
+    ap.add_argument(
+        "--normalised",
+        action="store_true",
+        help="also the per-feature normalised L1 error (l1n, normalised_l1)",
+    )
+    ap.add_argument(
+        "--snapshots",
+        type=int,
+        default=1,
+        help="snapshot ensemble of one run: member k of K is the same seed's fit stopped at "
+        "k/K of the defaults' budget (the run's state there, since nothing in a fit depends "
+        "on where it will stop); scores averaged per kind as --members does",
+    )
     ap.add_argument("--out")
     ap.add_argument(
         "--select",
@@ -291,6 +331,8 @@ def main() -> None:
         ap.error("--out is required")
     if any(1000 <= s <= 1009 for s in args.seeds):
         raise SystemExit("seeds 1000-1009 are for reporting only")
+    if args.members > 1 and args.snapshots > 1:
+        ap.error("--members and --snapshots are exclusive")
     torch.set_num_threads(1)
     params = json.loads(args.params)
     out = Path(args.out)
@@ -320,15 +362,23 @@ def main() -> None:
                 t0 = time.perf_counter()
                 extra = (() if args.no_code_knn else EXTRA) + (tuple(ROBUST) if args.robust else ())
                 extra += ("l1x",) if args.expanded else ()
+                extra += ("l1n",) if args.normalised else ()
                 z = {kind: 0.0 for kind in (*KINDS, *extra)}
                 z_fit = dict(z)  # with --holdout: standardised on the fitted rows
                 raw_scores = {}  # the last member's raw scores (with --save-scores)
                 if args.select:
                     probes = validation_anomalies(train, seed)
                     zp = {name: {kind: 0.0 for kind in KINDS} for name in probes}
-                for member in range(args.members):
+                n_fits = max(args.members, args.snapshots)
+                for member in range(n_fits):
                     model_seed = seed if args.members == 1 else 100 * seed + member
                     fit_params = dict(params)
+                    if args.snapshots > 1:
+                        share = (member + 1) / args.snapshots
+                        base = RCGAN(**params)
+                        fit_params["epochs"] = max(1, round(base.epochs * share))
+                        if base.max_updates is not None:
+                            fit_params["max_updates"] = max(1, round(base.max_updates * share))
                     if str(fit_params.get("latent_dim", "")).startswith("div"):
                         # development rule: latent = d // k, between 2 and 32
                         k = int(fit_params["latent_dim"][3:])
@@ -337,6 +387,8 @@ def main() -> None:
                     for kind in (*KINDS, *extra):
                         if kind == "zknn":
                             raw_tr, raw_te = code_knn(det, train, test)
+                        elif kind == "l1n":
+                            raw_tr, raw_te = normalised_l1(det, train, test)
                         elif kind == "l1x":
                             raw_tr, raw_te = expanded_l1(det, train), expanded_l1(det, test)
                         elif kind in ROBUST:
@@ -347,14 +399,17 @@ def main() -> None:
                             raw_tr = -det.score_samples(train)
                             raw_te = -det.score_samples(test)
                         raw_scores[f"train_{kind}"], raw_scores[f"test_{kind}"] = raw_tr, raw_te
+                        if args.snapshots > 1:
+                            raw_scores[f"train_{kind}_s{member}"] = raw_tr
+                            raw_scores[f"test_{kind}_s{member}"] = raw_te
                         if held is not None and kind in KINDS:
-                            z_fit[kind] = z_fit[kind] + standardised(raw_tr, raw_te) / args.members
+                            z_fit[kind] = z_fit[kind] + standardised(raw_tr, raw_te) / n_fits
                             raw_tr = -det.score_samples(held)  # (scoring=kind set above)
-                        z[kind] = z[kind] + standardised(raw_tr, raw_te) / args.members
+                        z[kind] = z[kind] + standardised(raw_tr, raw_te) / n_fits
                         if args.select and kind in KINDS:
                             for name, rows_p in probes.items():
                                 raw_p = -det.score_samples(rows_p)
-                                share = standardised(raw_tr, raw_p) / args.members
+                                share = standardised(raw_tr, raw_p) / n_fits
                                 zp[name][kind] = zp[name][kind] + share
                 fit_s = time.perf_counter() - t0
                 if args.save_scores:
@@ -402,11 +457,12 @@ def main() -> None:
                                 "seconds": fit_s,
                             }
                         )
+            more = {"params": params}
+            if args.snapshots > 1:
+                more["snapshots"] = args.snapshots
             with out.open("a") as fh:
                 for r in rows:
-                    fh.write(
-                        json.dumps({"dataset": dataset, "seed": seed, "params": params, **r}) + "\n"
-                    )
+                    fh.write(json.dumps({"dataset": dataset, "seed": seed, **more, **r}) + "\n")
             print(
                 dataset,
                 seed,
