@@ -356,6 +356,33 @@ def test_dxz_weight_decay_shrinks_dxz_weight_matrices_only():
     assert decayed >= 2
 
 
+def test_d_learning_rate_sets_the_discriminators_step_alone():
+    """Adam's first step moves each weight by about lr: twice the D rate, twice D's move."""
+    from rcgan import training
+
+    moves = {}
+    for lr_d in (None, 1e-3, 2e-3):
+        torch.manual_seed(0)
+        nets = build_networks(NetworkConfig(n_features=3, latent_dim=2, dropout=0.0))
+        start = {k: v.clone() for k, v in nets.state_dict().items()}
+        cfg = TrainConfig(epochs=1, batch_size=16, learning_rate=1e-3, d_learning_rate=lr_d)
+        players = training._Players(nets, cfg, distributed=False)
+        g = torch.Generator().manual_seed(1)
+        x, z, xt = (torch.randn(16, k, generator=g) for k in (3, 2, 3))
+        players.update(x, z, xt)
+        players.release()
+        moves[lr_d] = {k: v - start[k] for k, v in nets.state_dict().items()}
+    for key, move in moves[2e-3].items():
+        if key.startswith(("d_xz.", "d_xx.")):
+            big = moves[1e-3][key].abs() > 5e-4  # Adam's first step: lr x sign(g) where g != 0
+            assert big.any(), key
+            assert torch.allclose(move[big], 2 * moves[1e-3][key][big], rtol=1e-3), key
+        else:  # E and G keep learning_rate (their gradient sees the moved D)
+            assert float(move.abs().max()) < 1.5e-3, key
+    for key, move in moves[None].items():  # None: the one rate, bit for bit
+        assert torch.equal(move, moves[1e-3][key]), key
+
+
 def test_dxz_noise_reaches_the_discriminator_step_only_with_its_scale():
     from rcgan import training
 

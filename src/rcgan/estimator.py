@@ -160,8 +160,9 @@ class RCGAN(Detector):
         penalty draws (the reading in which t(x) regularises D alone).
     dxz_weight_decay : float, default=0.0
         Decoupled weight decay of D_xz's weight matrices (AdamW's form: they
-        shrink by ``1 - learning_rate * dxz_weight_decay`` per update, so the
-        product must be below 1); 0: none (the paper trains without it).
+        shrink by ``1 - lr * dxz_weight_decay`` per update, lr the
+        discriminators' learning rate, so the product must be below 1); 0:
+        none (the paper trains without it).
         Refused with ``spectral_norm``, whose normalisation cancels it; with
         ``dxz_batchnorm`` it has no effect on the layer before the batch norm.
     dxz_noise : float, default=0.0
@@ -196,7 +197,12 @@ class RCGAN(Detector):
     batch_size : int, default=50
         Minibatch size (ALAD's KDDCUP99 setting).
     learning_rate : float, default=3e-4
-        Adam learning rate.
+        Adam learning rate (of E and G alone when ``d_learning_rate`` is
+        set).
+    d_learning_rate : float or None, default=None
+        Adam learning rate of the discriminators, the two time-scale update
+        rule (Heusel et al., 2017); None: ``learning_rate`` (one rate for
+        both players, as ALAD and the paper).
     beta1 : float, default=0.5
         Adam's beta1 (ALAD); beta2 is 0.999.
     ema : float or None, default=0.999
@@ -311,6 +317,7 @@ class RCGAN(Detector):
         "spectral_norm": Param(False, boolean),
         "conv_width": Param(64, integer(1)),
         "max_updates": Param(3000, integer(1, optional=True)),
+        "d_learning_rate": Param(None, real(0.0, optional=True)),
         "beta1": Param(0.5, real(0.0, 1.0, low_open=False)),
         "ema": Param(0.999, real(0.0, 1.0, optional=True)),
         "scoring": Param("xz+l1", one_of(*SCORES)),
@@ -347,6 +354,7 @@ class RCGAN(Detector):
         max_updates=3000,
         batch_size=50,
         learning_rate=3e-4,
+        d_learning_rate=None,
         beta1=0.5,
         ema=0.999,
         scoring="xz+l1",
@@ -385,6 +393,7 @@ class RCGAN(Detector):
         self.max_updates = max_updates
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.d_learning_rate = d_learning_rate
         self.beta1 = beta1
         self.ema = ema
         self.scoring = _renamed(deprecated, scoring)
@@ -487,10 +496,12 @@ class RCGAN(Detector):
                 "dxz_weight_decay has no effect with spectral_norm=True (the normalisation "
                 "cancels any rescaling of the weights): use one of them"
             )
-        if self.dxz_weight_decay * self.learning_rate >= 1:
+        lr_d = self.learning_rate if self.d_learning_rate is None else self.d_learning_rate
+        if self.dxz_weight_decay * lr_d >= 1:
             raise ValueError(
-                f"dxz_weight_decay * learning_rate = {self.dxz_weight_decay * self.learning_rate:g}"
-                " must be below 1 (the weights shrink by that share per update)"
+                f"dxz_weight_decay * the discriminators' learning rate = "
+                f"{self.dxz_weight_decay * lr_d:g} must be below 1 (the weights shrink by that "
+                "share per update)"
             )
         return X, self.image_shape_
 
@@ -500,6 +511,7 @@ class RCGAN(Detector):
         noise = 0.0  # per coordinate: a pair's x moves by about dxz_noise x the spacing
         if self.dxz_noise:
             noise = float(self.dxz_noise) * nn_spacing(xt.flatten(1)) / math.sqrt(xt[0].numel())
+        lr_d = self.d_learning_rate
         with private_rng(device, seed):
             net_config = self._network_config(self.n_features_in_, self.image_shape_)
             nets = build_networks(net_config).to(device)
@@ -509,6 +521,7 @@ class RCGAN(Detector):
                 epochs=int(self.epochs),
                 batch_size=int(self.batch_size),
                 learning_rate=float(self.learning_rate),
+                d_learning_rate=None if lr_d is None else float(lr_d),
                 betas=(float(self.beta1), 0.999),
                 ema=None if self.ema is None else float(self.ema),
                 penalty_xx=bool(self.penalty_dxx),

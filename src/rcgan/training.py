@@ -52,7 +52,8 @@ class TrainConfig:
     batch_size : int
         Rows per minibatch (clipped to the number of rows).
     learning_rate : float
-        Adam learning rate of both players.
+        Adam learning rate of both players (of E and G alone when
+        ``d_learning_rate`` is set).
     betas : tuple of float
         Adam betas; ALAD uses beta1 = 0.5.
     ema : float or None
@@ -78,12 +79,16 @@ class TrainConfig:
         Decoupled weight decay (Loshchilov and Hutter, 2019) of D_xz's weight
         matrices: in each discriminator step, after the gradient is taken and
         before Adam's update, they are multiplied by
-        ``1 - learning_rate * dxz_weight_decay``; 0 (the default): none.
+        ``1 - discriminator_learning_rate * dxz_weight_decay``; 0 (the
+        default): none.
     dxz_noise : float
         Standard deviation of Gaussian instance noise (Sønderby et al., 2017)
         added to the x of every D_xz pair in the discriminator step, in the
         scaled units; E(x) is computed on the clean rows. 0 (the default):
         none, and no draws are made.
+    d_learning_rate : float or None
+        Adam learning rate of the discriminators (the two time-scale update
+        rule, Heusel et al., 2017); None: ``learning_rate``.
     separate_batches : bool
         Draw the (E, G) step's minibatch, z and penalty samples independently
         of the discriminator step's (a second permutation per epoch), as
@@ -103,6 +108,12 @@ class TrainConfig:
     penalty_encoder: float = 1.0
     dxz_weight_decay: float = 0.0
     dxz_noise: float = 0.0
+    d_learning_rate: float | None = None
+
+    @property
+    def discriminator_learning_rate(self) -> float:
+        """The discriminators' Adam learning rate."""
+        return self.learning_rate if self.d_learning_rate is None else self.d_learning_rate
 
 
 class EMA:
@@ -176,8 +187,8 @@ def refresh_spectral_norm(module: torch.nn.Module, iterations: int = 20) -> None
     module.train(was_training)
 
 
-def _adam(params: list[torch.nn.Parameter], config: TrainConfig) -> torch.optim.Optimizer:
-    return torch.optim.Adam(params, lr=config.learning_rate, betas=config.betas, foreach=True)
+def _adam(params: list[torch.nn.Parameter], lr: float, config: TrainConfig) -> torch.optim.Adam:
+    return torch.optim.Adam(params, lr=lr, betas=config.betas, foreach=True)
 
 
 def _offset_in(p: torch.Tensor, buffer: torch.Tensor) -> int | None:
@@ -500,6 +511,7 @@ class _Players:
             ),
         )
         self.flat = not distributed and _flattenable(nets)
+        lr_d = config.discriminator_learning_rate
         if distributed:
             from torch.nn.parallel import DistributedDataParallel as DDP
 
@@ -507,15 +519,15 @@ class _Players:
         if self.flat:
             # (DDP keeps torch's Adam: its reducer manages the gradients itself)
             self.opt_eg = FlatAdam(self.eg_params, config.learning_rate, config.betas)
-            self.opt_d = FlatAdam(d_params, config.learning_rate, config.betas)
+            self.opt_d = FlatAdam(d_params, lr_d, config.betas)
         else:
-            self.opt_eg = _adam(self.eg_params, config)
-            self.opt_d = _adam(d_params, config)
+            self.opt_eg = _adam(self.eg_params, config.learning_rate, config)
+            self.opt_d = _adam(d_params, lr_d, config)
         # D_xz's weight matrices (not biases) shrink in each D step (descend)
         self.decay = None
         if config.dxz_weight_decay > 0:
             weights = [p for p in nets.d_xz.parameters() if p.dim() >= 2]
-            self.decay = (weights, 1.0 - config.learning_rate * config.dxz_weight_decay)
+            self.decay = (weights, 1.0 - lr_d * config.dxz_weight_decay)
 
     def buffers(self) -> list[torch.Tensor] | None:
         """The flat parameter buffers of both players (None: per-tensor parameters)."""
