@@ -54,6 +54,7 @@ COMBOS = {
     "xz+l1c1": ("xz", "l1c1"),
     "xz+l1x": ("xz", "l1x"),
     "xz+l1n": ("xz", "l1n"),
+    "xz+d+l1": ("xz", "discriminator", "l1"),
 }
 #: scores this script computes from a fitted model (not library scores)
 EXTRA = ("zknn",)

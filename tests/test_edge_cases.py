@@ -153,3 +153,7 @@ def test_dxz_weight_decay_refuses_spectral_norm_and_a_shrink_past_zero(X):
     with pytest.raises(ValueError, match="must be below 1"):
         RCGAN(dxz_weight_decay=1e4, learning_rate=1e-3, **TINY).fit(X)
     RCGAN(dxz_weight_decay=10.0, **TINY).fit(X)  # the screened value trains
+    # the bound is the discriminators' rate, the step the decay acts in
+    with pytest.raises(ValueError, match="must be below 1"):
+        RCGAN(dxz_weight_decay=500.0, learning_rate=1e-4, d_learning_rate=4e-3, **TINY).fit(X)
+    RCGAN(dxz_weight_decay=500.0, learning_rate=4e-3, d_learning_rate=1e-4, **TINY).fit(X)
