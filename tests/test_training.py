@@ -328,22 +328,27 @@ def test_penalty_weight_scales_the_penalty_pairs_term_of_the_eg_loss():
     assert torch.allclose(half, without + 0.5 * (full - without), atol=1e-6)
 
 
-def test_dxz_weight_decay_shrinks_dxz_weight_matrices_only():
-    """One update with decay = the update without it, minus lr * wd * w for D_xz's matrices."""
+def _one_update(**config) -> tuple[dict, dict]:
+    """The weights before and after one alternating update of a small RCGAN (fixed draws)."""
     from rcgan import training
 
+    torch.manual_seed(0)
+    nets = build_networks(NetworkConfig(n_features=3, latent_dim=2, dropout=0.0))
+    start = {k: v.clone() for k, v in nets.state_dict().items()}
+    cfg = TrainConfig(epochs=1, batch_size=16, **{"learning_rate": 1e-3, **config})
+    players = training._Players(nets, cfg, distributed=False)
+    g = torch.Generator().manual_seed(1)
+    x, z, xt = (torch.randn(16, k, generator=g) for k in (3, 2, 3))
+    players.update(x, z, xt)
+    players.release()
+    return start, {k: v.clone() for k, v in nets.state_dict().items()}
+
+
+def test_dxz_weight_decay_shrinks_dxz_weight_matrices_only():
+    """One update with decay = the update without it, minus lr * wd * w for D_xz's matrices."""
     after = {}
     for wd in (0.0, 50.0):
-        torch.manual_seed(0)
-        nets = build_networks(NetworkConfig(n_features=3, latent_dim=2))
-        start = {k: v.clone() for k, v in nets.state_dict().items()}
-        cfg = TrainConfig(epochs=1, batch_size=16, learning_rate=1e-3, dxz_weight_decay=wd)
-        players = training._Players(nets, cfg, distributed=False)
-        g = torch.Generator().manual_seed(1)
-        x, z, xt = (torch.randn(16, k, generator=g) for k in (3, 2, 3))
-        players.update(x, z, xt)
-        players.release()
-        after[wd] = {k: v.clone() for k, v in nets.state_dict().items()}
+        start, after[wd] = _one_update(dxz_weight_decay=wd)
     decayed = 0
     for key, value in after[50.0].items():
         if key.startswith("d_xz.") and value.dim() >= 2:
@@ -358,20 +363,10 @@ def test_dxz_weight_decay_shrinks_dxz_weight_matrices_only():
 
 def test_d_learning_rate_sets_the_discriminators_step_alone():
     """Adam's first step moves each weight by about lr: twice the D rate, twice D's move."""
-    from rcgan import training
-
     moves = {}
     for lr_d in (None, 1e-3, 2e-3):
-        torch.manual_seed(0)
-        nets = build_networks(NetworkConfig(n_features=3, latent_dim=2, dropout=0.0))
-        start = {k: v.clone() for k, v in nets.state_dict().items()}
-        cfg = TrainConfig(epochs=1, batch_size=16, learning_rate=1e-3, d_learning_rate=lr_d)
-        players = training._Players(nets, cfg, distributed=False)
-        g = torch.Generator().manual_seed(1)
-        x, z, xt = (torch.randn(16, k, generator=g) for k in (3, 2, 3))
-        players.update(x, z, xt)
-        players.release()
-        moves[lr_d] = {k: v - start[k] for k, v in nets.state_dict().items()}
+        start, after = _one_update(d_learning_rate=lr_d)
+        moves[lr_d] = {k: v - start[k] for k, v in after.items()}
     for key, move in moves[2e-3].items():
         if key.startswith(("d_xz.", "d_xx.")):
             big = moves[1e-3][key].abs() > 5e-4  # Adam's first step: lr x sign(g) where g != 0
