@@ -94,7 +94,7 @@ def test_default_score_is_xz_plus_l1_standardised_on_training_rows(detection_tas
     )
 
 
-@pytest.mark.parametrize("scoring", ["xz+l2", "l2", "xz", "discriminator"])
+@pytest.mark.parametrize("scoring", ["xz+l2", "xz+d+l1", "l2", "xz", "discriminator"])
 def test_training_scores_taken_on_the_way_equal_a_scoring_pass(detection_task, scoring):
     # fit reads the training rows' scores off the pass that sets the combined
     # score's statistics; they must be the scores a separate pass gives
@@ -381,6 +381,15 @@ def test_standard_log_scaler_bounds_heavy_tails(tmp_path):
     det.save(tmp_path / "m.rcgan")
     again = rcgan_load(tmp_path / "m.rcgan")
     assert np.array_equal(again.anomaly_score(X), det.anomaly_score(X))
+
+
+def test_explain_decomposes_the_l1_part_of_every_l1_score(detection_task):
+    train, test, _ = detection_task
+    det = RCGAN(random_state=0, max_updates=20).fit(train)
+    l1 = det.set_params(scoring="l1").explain(test)
+    for kind in ("xz+l1", "xz+d+l1"):  # absolute residuals, as the L1 part sums them
+        assert np.array_equal(det.set_params(scoring=kind).explain(test), l1)
+    assert not np.allclose(det.set_params(scoring="l2").explain(test), l1)
 
 
 def test_constant_feature_does_not_divide_by_zero():

@@ -233,13 +233,21 @@ def test_feature_names_survive_save_and_load(fitted, tmp_path):
 
 
 def test_a_file_written_by_0_2_loads_and_scores_the_same():
-    """tests/data/model_v1.rcgan was written by rcgan 0.2 (format 1, commit 7968acc)."""
+    """tests/data/model_v1.rcgan was written by rcgan 0.2 (format 1, commit 7968acc).
+
+    Its reference scores were computed on one kind of CPU: another one's
+    matrix kernels round float32 differently (measured: 3e-7 on scores of
+    size 0.8), so the scores are compared to float32 precision, the
+    decisions exactly.
+    """
     from pathlib import Path
 
     data = Path(__file__).parent / "data"
     det = rcgan.load(data / "model_v1.rcgan")
     with np.load(data / "model_v1_scores.npz") as ref:
-        assert np.array_equal(det.score_samples(ref["X"]), ref["score_samples"])
+        np.testing.assert_allclose(
+            det.score_samples(ref["X"]), ref["score_samples"], rtol=1e-5, atol=1e-6
+        )
         assert np.array_equal(det.predict(ref["X"]), ref["predict"])
         # no stored training scores: the new attributes say so instead of crashing
         for use in (lambda: det.labels_, lambda: det.predict_proba(ref["X"])):

@@ -114,7 +114,8 @@ def test_empty_input(nets):
 def test_scores_do_not_depend_on_batching_or_row_order(nets, n, cut, seed, kind):
     g = torch.Generator().manual_seed(seed)
     x = 3 * torch.randn(n, 6, generator=g)
-    stats = {"xz": (0.1, 2.0), "l2": (1.0, 0.5), "l1": (2.0, 1.5)}  # any fixed statistics
+    # any fixed statistics
+    stats = {"xz": (0.1, 2.0), "l2": (1.0, 0.5), "l1": (2.0, 1.5), "discriminator": (0.3, 1.2)}
     full = anomaly_scores(nets, x, kind, stats=stats)
     assert torch.isfinite(full).all() and full.shape == (n,)
     cut = min(cut, n)

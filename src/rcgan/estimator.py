@@ -208,12 +208,13 @@ class RCGAN(Detector):
     ema : float or None, default=0.999
         Decay of the weight average used for scoring (ALAD), None to score
         with the last weights.
-    scoring : {"xz+l1", "xz+l2", "discriminator", "fm_l1", "fm_l2", "l1", "l2", "xz"}, \
-            default="xz+l1"
+    scoring : {"xz+l1", "xz+l2", "xz+d+l1", "discriminator", "fm_l1", "fm_l2", "l1", "l2", \
+            "xz"}, default="xz+l1"
         Anomaly score (see :mod:`rcgan.scores`): "discriminator" is Eq. (11),
         "fm_l1"/"fm_l2" Eq. (12), "xz" D_xz(x, E(x)) (Proposition 1), "l1"/"l2"
         the reconstruction error, "xz+l2" ("xz+l1") the mean of "xz" and
-        "l2" ("l1"), each standardised on the training rows. Named ``score`` before
+        "l2" ("l1"), "xz+d+l1" the mean of "xz", "discriminator" and "l1",
+        each standardised on the training rows. Named ``score`` before
         0.2; that name is still accepted, with a ``FutureWarning``, for one
         release (it shadowed scikit-learn's ``score`` method).
     scaler : {"standard-log", "standard", "minmax", "unit"} or None, \
@@ -614,9 +615,9 @@ class RCGAN(Detector):
         The residual of x - G(E(x)) in the scaled units the networks see
         (so that features of different units compare), per feature, divided
         by its sum over the row: the shares add up to 1. Squared residuals
-        for the L2 scores, absolute ones when ``scoring`` is "l1" or
-        "xz+l1", so the shares decompose the reconstruction score (and the
-        reconstruction half of a combined score) exactly. The feature with
+        for the L2 scores, absolute ones when ``scoring`` is "l1", "xz+l1"
+        or "xz+d+l1", so the shares decompose the reconstruction score (and
+        the reconstruction part of a combined score) exactly. The feature with
         the largest share is the one the model could least reconstruct.
         Images give one share per pixel (flattened); a text column gives one
         share per category (its one-hot features).
@@ -627,7 +628,7 @@ class RCGAN(Detector):
             residual = (X2 - rec) / pre.scale
         else:  # the residual in the compressed units the networks see
             residual = pre.scaled(X2) - pre.scaled(rec)
-        r2 = np.abs(residual) if self.scoring in ("l1", "xz+l1") else residual**2
+        r2 = np.abs(residual) if self.scoring in ("l1", "xz+l1", "xz+d+l1") else residual**2
         total = r2.sum(axis=1, keepdims=True)
         return np.divide(r2, total, out=np.full_like(r2, 1.0 / r2.shape[1]), where=total > 0)
 
