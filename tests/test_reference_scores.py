@@ -2,10 +2,11 @@
 
 ``tests/data/reference_scores.npz`` was written by ``tests/make_reference_scores.py``
 on the code before the refactor (the committed benchmark settings of
-Thyroid, 2 epochs, explicit parameters stored with the scores). Exact
-equality is required on the machine type that wrote them (same CPU
-capability); elsewhere float32 kernels may round differently, so a tight
-tolerance applies.
+Thyroid, 2 epochs, explicit parameters stored with the scores). The
+comparison is to float32 precision: the matrix kernels round differently
+from one CPU to another, and the instruction set the file records does not
+name the CPU (two AVX-512 machines were seen to differ by 1.2e-7 on
+scores of order 0.1).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ REFERENCE = Path(__file__).parent / "data" / "reference_scores.npz"
 with np.load(REFERENCE, allow_pickle=False) as _ref:
     PARAMS = json.loads(str(_ref["params"]))
     SCORES = {name: _ref[name] for name in PARAMS}
-    CAPABILITY = str(_ref["cpu_capability"]) if "cpu_capability" in _ref else None
 
 
 def _class(name: str):
@@ -52,7 +52,4 @@ def test_scores_match_the_pre_refactor_code(name):
         got = cls(**params).fit(train).score_samples(test)
     finally:
         torch.set_num_threads(previous)
-    if CAPABILITY == torch.backends.cpu.get_cpu_capability():
-        np.testing.assert_array_equal(got, SCORES[name])
-    else:
-        np.testing.assert_allclose(got, SCORES[name], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got, SCORES[name], rtol=1e-4, atol=1e-5)
