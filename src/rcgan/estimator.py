@@ -512,7 +512,7 @@ class RCGAN(Detector):
         noise = 0.0  # per coordinate: a pair's x moves by about dxz_noise x the spacing
         if self.dxz_noise:
             noise = float(self.dxz_noise) * nn_spacing(xt.flatten(1)) / math.sqrt(xt[0].numel())
-        lr_d = self.d_learning_rate
+        d_rate = self.d_learning_rate  # None: learning_rate (TrainConfig resolves it)
         with private_rng(device, seed):
             net_config = self._network_config(self.n_features_in_, self.image_shape_)
             nets = build_networks(net_config).to(device)
@@ -522,7 +522,7 @@ class RCGAN(Detector):
                 epochs=int(self.epochs),
                 batch_size=int(self.batch_size),
                 learning_rate=float(self.learning_rate),
-                d_learning_rate=None if lr_d is None else float(lr_d),
+                d_learning_rate=None if d_rate is None else float(d_rate),
                 betas=(float(self.beta1), 0.999),
                 ema=None if self.ema is None else float(self.ema),
                 penalty_xx=bool(self.penalty_dxx),
