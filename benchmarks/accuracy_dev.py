@@ -336,6 +336,7 @@ def main() -> None:
         ap.error("--members and --snapshots are exclusive")
     torch.set_num_threads(1)
     params = json.loads(args.params)
+    budget = RCGAN(**params)  # the full budget that --snapshots divides
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     for dataset in args.datasets.split(","):
@@ -374,12 +375,12 @@ def main() -> None:
                 for member in range(n_fits):
                     model_seed = seed if args.members == 1 else 100 * seed + member
                     fit_params = dict(params)
-                    if args.snapshots > 1:
-                        share = (member + 1) / args.snapshots
-                        base = RCGAN(**params)
-                        fit_params["epochs"] = max(1, round(base.epochs * share))
-                        if base.max_updates is not None:
-                            fit_params["max_updates"] = max(1, round(base.max_updates * share))
+                    if args.snapshots > 1:  # stop at (member + 1) / K of the budget
+                        stop_at = (member + 1) / args.snapshots
+                        fit_params["epochs"] = max(1, round(budget.epochs * stop_at))
+                        if budget.max_updates is not None:
+                            updates = max(1, round(budget.max_updates * stop_at))
+                            fit_params["max_updates"] = updates
                     if str(fit_params.get("latent_dim", "")).startswith("div"):
                         # development rule: latent = d // k, between 2 and 32
                         k = int(fit_params["latent_dim"][3:])
