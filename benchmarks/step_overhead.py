@@ -88,8 +88,18 @@ def main() -> None:
                 f"flat {row['flat_ms']:.3f} ms per update, x{row['speedup']:.3f}",
                 flush=True,
             )
+    write_result("step_overhead.py", args, rows)
+
+
+def write_result(script: str, args: argparse.Namespace, rows: list[dict]) -> None:
+    """Write ``rows`` to ``args.out`` with the command that made them and their provenance.
+
+    The command is ``python benchmarks/SCRIPT`` with ``--batches``,
+    ``--repeats``, ``--updates`` and ``--out``; the provenance is the
+    commit, the CPU and torch's version.
+    """
     result = {
-        "command": "python benchmarks/step_overhead.py --batches "
+        "command": f"python benchmarks/{script} --batches "
         + " ".join(map(str, args.batches))
         + f" --repeats {args.repeats} --updates {args.updates} --out {args.out}",
         "commit": git_commit(),

@@ -18,17 +18,14 @@ not used, so the small operators are not inflated.
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from pathlib import Path
 
 import torch
-from step_overhead import WIDTHS
+from step_overhead import WIDTHS, write_result
 
 from rcgan import training
 from rcgan.networks import NetworkConfig, build_networks
 from rcgan.penalties import make_penalty
-from rcgan.provenance import cpu_description, git_commit
 
 PHASES = (
     "minibatch",
@@ -108,17 +105,7 @@ def main() -> None:
                 + " ".join(f"{k} {v:.2f}" for k, v in best.items()),
                 flush=True,
             )
-    result = {
-        "command": "python benchmarks/step_parts.py --batches "
-        + " ".join(map(str, args.batches))
-        + f" --repeats {args.repeats} --updates {args.updates} --out {args.out}",
-        "commit": git_commit(),
-        "cpu": cpu_description(),
-        "torch": torch.__version__,
-        "rows": rows,
-    }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    write_result("step_parts.py", args, rows)
 
 
 if __name__ == "__main__":
