@@ -57,15 +57,24 @@ def ms_per_update(x: torch.Tensor, widths: str, batch: int, flat: bool, updates:
         training._flattenable = original
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def step_setup(doc: str, repeats: int, out: str) -> tuple[argparse.Namespace, torch.Tensor]:
+    """The arguments of a per-update timing script and its data, on one thread.
+
+    ``--batches``, ``--repeats`` (default ``repeats``), ``--updates`` and
+    ``--out`` (default ``out``); 20,000 x 121 N(0, 1) rows, seed 0.
+    """
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--batches", type=int, nargs="+", default=[50, 256])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=repeats)
     parser.add_argument("--updates", type=int, default=300)
-    parser.add_argument("--out", default="benchmarks/results/step_overhead.json")
+    parser.add_argument("--out", default=out)
     args = parser.parse_args()
     torch.set_num_threads(1)
-    x = torch.randn(20_000, 121, generator=torch.Generator().manual_seed(0))
+    return args, torch.randn(20_000, 121, generator=torch.Generator().manual_seed(0))
+
+
+def main() -> None:
+    args, x = step_setup(__doc__, 5, "benchmarks/results/step_overhead.json")
     rows = []
     for widths in WIDTHS:
         for batch in args.batches:

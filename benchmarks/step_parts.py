@@ -17,11 +17,10 @@ not used, so the small operators are not inflated.
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import torch
-from step_overhead import WIDTHS, write_result
+from step_overhead import WIDTHS, step_setup, write_result
 
 from rcgan import training
 from rcgan.networks import NetworkConfig, build_networks
@@ -85,14 +84,7 @@ def phase_ms(x: torch.Tensor, widths: str, batch: int, updates: int) -> dict[str
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--batches", type=int, nargs="+", default=[50, 256])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--updates", type=int, default=300)
-    parser.add_argument("--out", default="benchmarks/results/step_parts.json")
-    args = parser.parse_args()
-    torch.set_num_threads(1)
-    x = torch.randn(20_000, 121, generator=torch.Generator().manual_seed(0))
+    args, x = step_setup(__doc__, 3, "benchmarks/results/step_parts.json")
     rows = []
     for widths in WIDTHS:
         for batch in args.batches:
