@@ -208,6 +208,19 @@ def fraction(dataset: str) -> float:
     return suite_protocol(dataset).train_fraction
 
 
+def suite_splits(datasets: str, seeds, data_dir: str | None):
+    """(data set, seed, training rows, test rows, test labels) of the suite's protocol.
+
+    ``datasets``: comma-separated names; each is loaded once and split per
+    seed (:func:`rcgan.benchmark.protocol.split_train_test`, its training
+    share); the training rows are the normal ones only.
+    """
+    for dataset in datasets.split(","):
+        X, y = load_dataset(dataset, data_dir=data_dir)
+        for seed in seeds:
+            yield (dataset, seed, *split_train_test(X, y, fraction(dataset), seed))
+
+
 def metrics(scores: np.ndarray, y: np.ndarray) -> dict[str, float]:
     m = topk_metrics(scores, y, y.sum() / len(y) - 1e-12)
     return {"f1": m["f1"], "auroc": m["auroc"]}
@@ -339,138 +352,135 @@ def main() -> None:
     budget = RCGAN(**params)  # the full budget that --snapshots divides
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    for dataset in args.datasets.split(","):
-        X, y = load_dataset(dataset, data_dir=args.data_dir)
-        for seed in args.seeds:
-            train, test, y_test = split_train_test(X, y, fraction(dataset), seed)
-            held = None
-            if args.holdout > 0:  # label-free: the training rows are all normal
-                held, train = hold_out(train, args.holdout, seed)
-            rows = []
-            if args.baselines:
-                for name in ("iforest", "knn", "ocsvm", "ecod", "meandist"):
-                    t0 = time.perf_counter()
-                    det = make_method(name, dataset, seed).fit(train)
-                    s = det.anomaly_score(test)
-                    rows.append(
-                        {
-                            "tag": name,
-                            "kind": "-",
-                            **metrics(s, y_test),
-                            "seconds": time.perf_counter() - t0,
-                        }
-                    )
-            else:
+    for dataset, seed, train, test, y_test in suite_splits(
+        args.datasets, args.seeds, args.data_dir
+    ):
+        held = None
+        if args.holdout > 0:  # label-free: the training rows are all normal
+            held, train = hold_out(train, args.holdout, seed)
+        rows = []
+        if args.baselines:
+            for name in ("iforest", "knn", "ocsvm", "ecod", "meandist"):
                 t0 = time.perf_counter()
-                extra = (() if args.no_code_knn else EXTRA) + (tuple(ROBUST) if args.robust else ())
-                extra += ("l1x",) if args.expanded else ()
-                extra += ("l1n",) if args.normalised else ()
-                z = {kind: 0.0 for kind in (*KINDS, *extra)}
-                z_fit = dict(z)  # with --holdout: standardised on the fitted rows
-                raw_scores = {}  # the last member's raw scores (with --save-scores)
-                if args.select:
-                    probes = validation_anomalies(train, seed)
-                    zp = {name: {kind: 0.0 for kind in KINDS} for name in probes}
-                n_fits = max(args.members, args.snapshots)
-                for member in range(n_fits):
-                    model_seed = seed if args.members == 1 else 100 * seed + member
-                    fit_params = dict(params)
-                    if args.snapshots > 1:  # stop at (member + 1) / K of the budget
-                        stop_at = (member + 1) / args.snapshots
-                        fit_params["epochs"] = max(1, round(budget.epochs * stop_at))
-                        if budget.max_updates is not None:
-                            updates = max(1, round(budget.max_updates * stop_at))
-                            fit_params["max_updates"] = updates
-                    if str(fit_params.get("latent_dim", "")).startswith("div"):
-                        # development rule: latent = d // k, between 2 and 32
-                        k = int(fit_params["latent_dim"][3:])
-                        fit_params["latent_dim"] = int(min(32, max(2, train.shape[1] // k)))
-                    det = RCGAN(**fit_params, random_state=model_seed, n_jobs=1).fit(train)
-                    for kind in (*KINDS, *extra):
-                        if kind == "zknn":
-                            raw_tr, raw_te = code_knn(det, train, test)
-                        elif kind == "l1n":
-                            raw_tr, raw_te = normalised_l1(det, train, test)
-                        elif kind == "l1x":
-                            raw_tr, raw_te = expanded_l1(det, train), expanded_l1(det, test)
-                        elif kind in ROBUST:
-                            raw_tr = robust_l1(det, train, ROBUST[kind])
-                            raw_te = robust_l1(det, test, ROBUST[kind])
-                        else:
-                            det.set_params(scoring=kind)
-                            raw_tr = -det.score_samples(train)
-                            raw_te = -det.score_samples(test)
-                        raw_scores[f"train_{kind}"], raw_scores[f"test_{kind}"] = raw_tr, raw_te
-                        if args.snapshots > 1:
-                            raw_scores[f"train_{kind}_s{member}"] = raw_tr
-                            raw_scores[f"test_{kind}_s{member}"] = raw_te
-                        if held is not None and kind in KINDS:
-                            z_fit[kind] = z_fit[kind] + standardised(raw_tr, raw_te) / n_fits
-                            raw_tr = -det.score_samples(held)  # (scoring=kind set above)
-                        z[kind] = z[kind] + standardised(raw_tr, raw_te) / n_fits
-                        if args.select and kind in KINDS:
-                            for name, rows_p in probes.items():
-                                raw_p = -det.score_samples(rows_p)
-                                share = standardised(raw_tr, raw_p) / n_fits
-                                zp[name][kind] = zp[name][kind] + share
-                fit_s = time.perf_counter() - t0
-                if args.save_scores:
-                    folder = Path(args.save_scores)
-                    folder.mkdir(parents=True, exist_ok=True)
-                    np.savez(
-                        folder / f"{args.tag}_{dataset}_{seed}.npz", y=y_test, **z, **raw_scores
-                    )
+                det = make_method(name, dataset, seed).fit(train)
+                s = det.anomaly_score(test)
+                rows.append(
+                    {
+                        "tag": name,
+                        "kind": "-",
+                        **metrics(s, y_test),
+                        "seconds": time.perf_counter() - t0,
+                    }
+                )
+        else:
+            t0 = time.perf_counter()
+            extra = (() if args.no_code_knn else EXTRA) + (tuple(ROBUST) if args.robust else ())
+            extra += ("l1x",) if args.expanded else ()
+            extra += ("l1n",) if args.normalised else ()
+            z = {kind: 0.0 for kind in (*KINDS, *extra)}
+            z_fit = dict(z)  # with --holdout: standardised on the fitted rows
+            raw_scores = {}  # the last member's raw scores (with --save-scores)
+            if args.select:
+                probes = validation_anomalies(train, seed)
+                zp = {name: {kind: 0.0 for kind in KINDS} for name in probes}
+            n_fits = max(args.members, args.snapshots)
+            for member in range(n_fits):
+                model_seed = seed if args.members == 1 else 100 * seed + member
+                fit_params = dict(params)
+                if args.snapshots > 1:  # stop at (member + 1) / K of the budget
+                    stop_at = (member + 1) / args.snapshots
+                    fit_params["epochs"] = max(1, round(budget.epochs * stop_at))
+                    if budget.max_updates is not None:
+                        updates = max(1, round(budget.max_updates * stop_at))
+                        fit_params["max_updates"] = updates
+                if str(fit_params.get("latent_dim", "")).startswith("div"):
+                    # development rule: latent = d // k, between 2 and 32
+                    k = int(fit_params["latent_dim"][3:])
+                    fit_params["latent_dim"] = int(min(32, max(2, train.shape[1] // k)))
+                det = RCGAN(**fit_params, random_state=model_seed, n_jobs=1).fit(train)
                 for kind in (*KINDS, *extra):
+                    if kind == "zknn":
+                        raw_tr, raw_te = code_knn(det, train, test)
+                    elif kind == "l1n":
+                        raw_tr, raw_te = normalised_l1(det, train, test)
+                    elif kind == "l1x":
+                        raw_tr, raw_te = expanded_l1(det, train), expanded_l1(det, test)
+                    elif kind in ROBUST:
+                        raw_tr = robust_l1(det, train, ROBUST[kind])
+                        raw_te = robust_l1(det, test, ROBUST[kind])
+                    else:
+                        det.set_params(scoring=kind)
+                        raw_tr = -det.score_samples(train)
+                        raw_te = -det.score_samples(test)
+                    raw_scores[f"train_{kind}"], raw_scores[f"test_{kind}"] = raw_tr, raw_te
+                    if args.snapshots > 1:
+                        raw_scores[f"train_{kind}_s{member}"] = raw_tr
+                        raw_scores[f"test_{kind}_s{member}"] = raw_te
+                    if held is not None and kind in KINDS:
+                        z_fit[kind] = z_fit[kind] + standardised(raw_tr, raw_te) / n_fits
+                        raw_tr = -det.score_samples(held)  # (scoring=kind set above)
+                    z[kind] = z[kind] + standardised(raw_tr, raw_te) / n_fits
+                    if args.select and kind in KINDS:
+                        for name, rows_p in probes.items():
+                            raw_p = -det.score_samples(rows_p)
+                            share = standardised(raw_tr, raw_p) / n_fits
+                            zp[name][kind] = zp[name][kind] + share
+            fit_s = time.perf_counter() - t0
+            if args.save_scores:
+                folder = Path(args.save_scores)
+                folder.mkdir(parents=True, exist_ok=True)
+                np.savez(folder / f"{args.tag}_{dataset}_{seed}.npz", y=y_test, **z, **raw_scores)
+            for kind in (*KINDS, *extra):
+                rows.append(
+                    {
+                        "tag": args.tag,
+                        "kind": kind,
+                        **metrics(z[kind], y_test),
+                        "seconds": fit_s,
+                    }
+                )
+            for combo, kinds in COMBOS.items():
+                if not set(kinds) <= set(z):
+                    continue
+                s = np.mean([z[k] for k in kinds], axis=0)
+                rows.append(
+                    {"tag": args.tag, "kind": combo, **metrics(s, y_test), "seconds": fit_s}
+                )
+                if held is not None:
+                    s = np.mean([z_fit[k] for k in kinds], axis=0)
                     rows.append(
                         {
                             "tag": args.tag,
-                            "kind": kind,
-                            **metrics(z[kind], y_test),
+                            "kind": f"{combo}@fit",
+                            **metrics(s, y_test),
                             "seconds": fit_s,
                         }
                     )
-                for combo, kinds in COMBOS.items():
-                    if not set(kinds) <= set(z):
-                        continue
-                    s = np.mean([z[k] for k in kinds], axis=0)
+            if args.select:
+                for name in probes:
+                    pick = select_score(zp[name], len(probes[name]) // 2)
+                    s = np.mean([z[k] for k in SELECT[pick]], axis=0)
                     rows.append(
-                        {"tag": args.tag, "kind": combo, **metrics(s, y_test), "seconds": fit_s}
+                        {
+                            "tag": args.tag,
+                            "kind": f"sel-{name}",
+                            "picked": pick,
+                            **metrics(s, y_test),
+                            "seconds": fit_s,
+                        }
                     )
-                    if held is not None:
-                        s = np.mean([z_fit[k] for k in kinds], axis=0)
-                        rows.append(
-                            {
-                                "tag": args.tag,
-                                "kind": f"{combo}@fit",
-                                **metrics(s, y_test),
-                                "seconds": fit_s,
-                            }
-                        )
-                if args.select:
-                    for name in probes:
-                        pick = select_score(zp[name], len(probes[name]) // 2)
-                        s = np.mean([z[k] for k in SELECT[pick]], axis=0)
-                        rows.append(
-                            {
-                                "tag": args.tag,
-                                "kind": f"sel-{name}",
-                                "picked": pick,
-                                **metrics(s, y_test),
-                                "seconds": fit_s,
-                            }
-                        )
-            more = {"params": params}
-            if args.snapshots > 1:
-                more["snapshots"] = args.snapshots
-            with out.open("a") as fh:
-                for r in rows:
-                    fh.write(json.dumps({"dataset": dataset, "seed": seed, **more, **r}) + "\n")
-            print(
-                dataset,
-                seed,
-                " ".join(f"{r['tag']}/{r['kind']}:{r['f1']:.2f}" for r in rows),
-                flush=True,
-            )
+        more = {"params": params}
+        if args.snapshots > 1:
+            more["snapshots"] = args.snapshots
+        with out.open("a") as fh:
+            for r in rows:
+                fh.write(json.dumps({"dataset": dataset, "seed": seed, **more, **r}) + "\n")
+        print(
+            dataset,
+            seed,
+            " ".join(f"{r['tag']}/{r['kind']}:{r['f1']:.2f}" for r in rows),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

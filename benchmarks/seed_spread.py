@@ -31,17 +31,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from accuracy_dev import suite_splits
 
 from rcgan.benchmark.methods import make_method
-from rcgan.benchmark.protocol import split_train_test, suite_protocol, topk_metrics
-from rcgan.data import load_dataset
+from rcgan.benchmark.protocol import topk_metrics
 
 #: methods crossed (kNN has no seed of its own: its spread is the split's)
 METHODS = ("rcgan_default", "iforest", "knn")
-
-
-def fraction(dataset: str) -> float:
-    return suite_protocol(dataset).train_fraction
 
 
 def run(args) -> None:
@@ -51,29 +47,28 @@ def run(args) -> None:
         raise SystemExit("seeds 1000-1009 are for reporting only")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    for dataset in args.datasets.split(","):
-        X, y = load_dataset(dataset, data_dir=args.data_dir)
-        for split in args.splits:
-            train, test, y_test = split_train_test(X, y, fraction(dataset), split)
-            for method in args.methods.split(","):
-                models = [0] if method == "knn" else args.models
-                for model in models:
-                    t0 = time.perf_counter()
-                    det = make_method(method, dataset, model).fit(train)
-                    scores = det.anomaly_score(test)
-                    m = topk_metrics(scores, y_test, y_test.sum() / len(y_test) - 1e-12)
-                    row = {
-                        "dataset": dataset,
-                        "method": method,
-                        "split": split,
-                        "model": model,
-                        "f1": m["f1"],
-                        "auroc": m["auroc"],
-                        "seconds": time.perf_counter() - t0,
-                    }
-                    with out.open("a") as fh:
-                        fh.write(json.dumps(row) + "\n")
-                    print(dataset, method, split, model, f"{m['f1']:.3f}", flush=True)
+    for dataset, split, train, test, y_test in suite_splits(
+        args.datasets, args.splits, args.data_dir
+    ):
+        for method in args.methods.split(","):
+            models = [0] if method == "knn" else args.models
+            for model in models:
+                t0 = time.perf_counter()
+                det = make_method(method, dataset, model).fit(train)
+                scores = det.anomaly_score(test)
+                m = topk_metrics(scores, y_test, y_test.sum() / len(y_test) - 1e-12)
+                row = {
+                    "dataset": dataset,
+                    "method": method,
+                    "split": split,
+                    "model": model,
+                    "f1": m["f1"],
+                    "auroc": m["auroc"],
+                    "seconds": time.perf_counter() - t0,
+                }
+                with out.open("a") as fh:
+                    fh.write(json.dumps(row) + "\n")
+                print(dataset, method, split, model, f"{m['f1']:.3f}", flush=True)
 
 
 def summary(path: str) -> None:

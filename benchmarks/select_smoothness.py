@@ -26,12 +26,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from accuracy_dev import SETS, fraction, hold_out, metrics
+from accuracy_dev import SETS, hold_out, metrics, suite_splits
 from sklearn.metrics import roc_auc_score
 
 from rcgan import RCGAN
-from rcgan.benchmark.protocol import split_train_test
-from rcgan.data import load_dataset
 from rcgan.penalties import make_penalty
 
 #: held-out share of the normal training rows, and penalty draws per held-out row
@@ -61,50 +59,49 @@ def main() -> None:
     grid = [float(w) for w in args.grid.split(",")]
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    for dataset in args.datasets.split(","):
-        X, y = load_dataset(dataset, data_dir=args.data_dir)
-        for seed in args.seeds:
-            train, test, y_test = split_train_test(X, y, fraction(dataset), seed)
-            held, fitted = hold_out(train, HOLDOUT, seed)
-            n_held = len(held)
-            rows, criteria, tests = [], {}, {}
-            for wd in grid:
-                t0 = time.perf_counter()
-                det = RCGAN(dxz_weight_decay=wd, random_state=seed, n_jobs=1).fit(fitted)
-                fake = penalty_draws(det, fitted, DRAWS_PER_ROW * n_held, seed)
-                s_held, s_fake = det.anomaly_score(held), det.anomaly_score(fake)
-                labels = np.r_[np.zeros(len(s_held)), np.ones(len(s_fake))]
-                criteria[wd] = float(roc_auc_score(labels, np.r_[s_held, s_fake]))
-                tests[wd] = metrics(det.anomaly_score(test), y_test)
-                rows.append(
-                    {
-                        "tag": args.tag,
-                        "kind": f"wd={wd:g}",
-                        **tests[wd],
-                        "criterion": criteria[wd],
-                        "seconds": time.perf_counter() - t0,
-                    }
-                )
-            pick = max(grid, key=lambda w: criteria[w])  # ties: the first of the grid
+    for dataset, seed, train, test, y_test in suite_splits(
+        args.datasets, args.seeds, args.data_dir
+    ):
+        held, fitted = hold_out(train, HOLDOUT, seed)
+        n_held = len(held)
+        rows, criteria, tests = [], {}, {}
+        for wd in grid:
+            t0 = time.perf_counter()
+            det = RCGAN(dxz_weight_decay=wd, random_state=seed, n_jobs=1).fit(fitted)
+            fake = penalty_draws(det, fitted, DRAWS_PER_ROW * n_held, seed)
+            s_held, s_fake = det.anomaly_score(held), det.anomaly_score(fake)
+            labels = np.r_[np.zeros(len(s_held)), np.ones(len(s_fake))]
+            criteria[wd] = float(roc_auc_score(labels, np.r_[s_held, s_fake]))
+            tests[wd] = metrics(det.anomaly_score(test), y_test)
             rows.append(
                 {
                     "tag": args.tag,
-                    "kind": "pick",
-                    **tests[pick],
-                    "picked": pick,
-                    "criteria": {f"{w:g}": criteria[w] for w in grid},
+                    "kind": f"wd={wd:g}",
+                    **tests[wd],
+                    "criterion": criteria[wd],
+                    "seconds": time.perf_counter() - t0,
                 }
             )
-            with out.open("a") as fh:
-                for r in rows:
-                    fh.write(json.dumps({"dataset": dataset, "seed": seed, **r}) + "\n")
-            print(
-                dataset,
-                seed,
-                " ".join(f"{r['kind']}:{r['f1']:.2f}" for r in rows),
-                {f"{w:g}": round(criteria[w], 3) for w in grid},
-                flush=True,
-            )
+        pick = max(grid, key=lambda w: criteria[w])  # ties: the first of the grid
+        rows.append(
+            {
+                "tag": args.tag,
+                "kind": "pick",
+                **tests[pick],
+                "picked": pick,
+                "criteria": {f"{w:g}": criteria[w] for w in grid},
+            }
+        )
+        with out.open("a") as fh:
+            for r in rows:
+                fh.write(json.dumps({"dataset": dataset, "seed": seed, **r}) + "\n")
+        print(
+            dataset,
+            seed,
+            " ".join(f"{r['kind']}:{r['f1']:.2f}" for r in rows),
+            {f"{w:g}": round(criteria[w], 3) for w in grid},
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
