@@ -141,7 +141,13 @@ def main() -> None:
 
         loaded = {}
     f1 = collections.defaultdict(dict)
+    auc = collections.defaultdict(dict)  # the same cells' AUROC (baselines: F1 only)
     seeds = set()
+
+    def record(name: str, dataset: str, seed: int, scores: np.ndarray, y: np.ndarray) -> None:
+        m = metrics(scores, y)
+        f1[(name, dataset)][seed], auc[(name, dataset)][seed] = m["f1"], m["auroc"]
+
     for path in sorted(Path(args.scores).glob(f"{args.tag}_*.npz")):
         dataset, seed = path.stem[len(args.tag) + 1 :].rsplit("_", 1)
         if dataset not in KNOWN:
@@ -165,7 +171,7 @@ def main() -> None:
             pairs += [(more[t][f"train_{k}"], more[t][f"test_{k}"]) for t, k in other]
         seeds.add(int(seed))
         for name, rule in RULES.items():
-            f1[(name, dataset)][int(seed)] = metrics(rule(pairs), saved["y"])["f1"]
+            record(name, dataset, int(seed), rule(pairs), saved["y"])
         if args.overlap:
             if dataset not in loaded:
                 loaded[dataset] = load_dataset(dataset, data_dir=args.overlap)
@@ -173,16 +179,17 @@ def main() -> None:
             share = on_data_share(train, int(seed))
             print(f"{dataset} seed {seed}: on-data share of the penalty {share:.3f}", flush=True)
             for name, rule in OVERLAP_RULES.items():
-                f1[(name, dataset)][int(seed)] = metrics(rule(pairs, share), saved["y"])["f1"]
+                record(name, dataset, int(seed), rule(pairs, share), saved["y"])
         for k in parts:
-            f1[(k, dataset)][int(seed)] = metrics(saved[f"test_{k}"], saved["y"])["f1"]
+            record(k, dataset, int(seed), saved[f"test_{k}"], saved["y"])
         for t, k in other:
-            f1[(f"{t}.{k}", dataset)][int(seed)] = metrics(more[t][f"test_{k}"], saved["y"])["f1"]
+            record(f"{t}.{k}", dataset, int(seed), more[t][f"test_{k}"], saved["y"])
     for results in args.baselines:
         for line in Path(results).read_text().splitlines():
             r = json.loads(line)
             if r["kind"] == "-" and r["seed"] in seeds:
                 f1[(r["tag"], r["dataset"])][r["seed"]] = r["f1"]
+                auc[(r["tag"], r["dataset"])][r["seed"]] = r["auroc"]
     methods = sorted({m for m, _ in f1})
     sets = sorted({d for _, d in f1})
     full = [d for d in sets if all(len(f1.get((m, d), {})) == len(seeds) for m in methods)]
@@ -191,10 +198,13 @@ def main() -> None:
     ranks = np.array([rankdata([-mean[m][i] for m in methods]) for i in range(len(full))])
     rank = ranks.mean(0) if len(full) else np.full(len(methods), np.nan)
     print(f"{len(full)} data sets, seeds {sorted(seeds)}: {', '.join(full)}")
-    print("| rule or score | mean F1 rank | mean F1 | mean F1 std |\n|---|---|---|---|")
+    roc = {m: np.mean([np.mean(list(auc[(m, d)].values())) for d in full]) for m in methods}
+    print("| rule or score | mean F1 rank | mean F1 | mean AUROC | mean F1 std |")
+    print("|---|---|---|---|---|")
     for i in np.argsort(rank):
         m = methods[i]
-        print(f"| {m} | {rank[i]:.2f} | {np.mean(mean[m]):.3f} | {np.mean(spread[m]):.3f} |")
+        cells = f"{rank[i]:.2f} | {np.mean(mean[m]):.3f} | {roc[m]:.3f} | {np.mean(spread[m]):.3f}"
+        print(f"| {m} | {cells} |")
     if args.per_set:
         order = [methods[i] for i in np.argsort(rank)]
         print("\n| data set | " + " | ".join(order) + " |")
