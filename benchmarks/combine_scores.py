@@ -18,13 +18,20 @@ development results files:
   max(0, 1 - 2f)``, the first part (D_xz) weighted down by f, the share of
   the default penalty's draws that fall on the data (:func:`on_data_share`),
   a label-free measure of how much of t(x) D_xz learned to call fake
-  where the normal rows are.
+  where the normal rows are;
+- with ``--range DATA_DIR``: ``mean z + range excess``, the parts' IQR
+  z-scores and, as one more part, how far a row lies outside the training
+  rows' per-feature range in the scaled space the networks see
+  (:func:`range_excess`; 0 for every training row, so it is not
+  standardised).
 
     python benchmarks/accuracy_dev.py --tag d10_save --no-code-knn --save-scores DIR \\
         --seeds 0 1 2 --data-dir ../shared/data --out ROWS.jsonl
     python benchmarks/combine_scores.py --scores DIR --tag d10_save --parts xz,l2
     python benchmarks/combine_scores.py --scores DIR --tag d15_save --parts xz,l1 \
         --overlap ../shared/data
+    python benchmarks/combine_scores.py --scores DIR --tag d41_save --parts xz,l1 \
+        --range ../shared/data --per-set
     python benchmarks/combine_scores.py --scores DIR --tag d15_save --parts xz,l1 \
         --with d26_wd10:xz      # parts of two fits of each split
 """
@@ -74,6 +81,23 @@ def on_data_share(train: np.ndarray, seed: int, draws: int = 4000) -> float:
     return float((_nearest(penalty(draws, x.shape[1], g), ref) <= limit).float().mean())
 
 
+def range_excess(train: np.ndarray, test: np.ndarray) -> np.ndarray:
+    """Sum over features of how far each test row lies outside the training range.
+
+    In the space ``RCGAN()`` scales the rows to (``"standard-log"``): per
+    feature max(0, x - max) + max(0, min - x) of the training rows.
+    """
+    import torch
+
+    from rcgan.preprocessing import Preprocessor
+
+    pre = Preprocessor.fit(train, "standard-log", None)
+    tr = pre.to_tensor(train, torch.device("cpu")).double().numpy()
+    te = pre.to_tensor(test, torch.device("cpu")).double().numpy()
+    low, high = tr.min(0), tr.max(0)
+    return (np.maximum(te - high, 0) + np.maximum(low - te, 0)).sum(1)
+
+
 def weighted_first(weight):
     """Rule: the first part times ``weight(f)`` plus the others, IQR-standardised."""
 
@@ -118,6 +142,12 @@ def main() -> None:
         metavar="DATA_DIR",
         help="also the rules weighted by the penalty's on-data share (reloads each split)",
     )
+    ap.add_argument(
+        "--range",
+        dest="range_dir",
+        metavar="DATA_DIR",
+        help="also the rule with the training-range excess as one more part (reloads each split)",
+    )
     ap.add_argument("--per-set", action="store_true", help="also each set's mean F1 per rule")
     ap.add_argument(
         "--with",
@@ -133,7 +163,8 @@ def main() -> None:
     if any(":" not in spec for spec in args.other):
         raise SystemExit("--with takes TAG:PARTS, e.g. d26_wd10:xz")
     other = [(t, k) for spec in args.other for t, ks in [spec.split(":", 1)] for k in ks.split(",")]
-    if args.overlap:
+    data_dir = args.overlap or args.range_dir
+    if data_dir:
         from accuracy_dev import fraction
 
         from rcgan.benchmark.protocol import split_train_test
@@ -172,10 +203,19 @@ def main() -> None:
         seeds.add(int(seed))
         for name, rule in RULES.items():
             record(name, dataset, int(seed), rule(pairs), saved["y"])
-        if args.overlap:
+        if data_dir:
             if dataset not in loaded:
-                loaded[dataset] = load_dataset(dataset, data_dir=args.overlap)
-            train = split_train_test(*loaded[dataset], fraction(dataset), int(seed))[0]
+                loaded[dataset] = load_dataset(dataset, data_dir=data_dir)
+            train, test, y_test = split_train_test(*loaded[dataset], fraction(dataset), int(seed))
+        if args.range_dir:
+            if not np.array_equal(y_test, saved["y"]):
+                raise SystemExit(f"{dataset} seed {seed}: the saved fit saw another split")
+            excess = range_excess(train, test)
+            z = np.sum([standardised(*p) for p in pairs], 0)
+            record(
+                "mean z + range excess", dataset, int(seed), (z + excess) / (len(pairs) + 1), y_test
+            )
+        if args.overlap:
             share = on_data_share(train, int(seed))
             print(f"{dataset} seed {seed}: on-data share of the penalty {share:.3f}", flush=True)
             for name, rule in OVERLAP_RULES.items():
