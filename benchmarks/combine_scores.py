@@ -62,6 +62,16 @@ def tail(train: np.ndarray, test: np.ndarray) -> np.ndarray:
     return -np.log(upper)
 
 
+def scaled(train: np.ndarray, *rows: np.ndarray) -> list:
+    """``rows`` scaled as ``RCGAN()`` scales them when fitted on ``train`` (float32 tensors)."""
+    import torch
+
+    from rcgan.preprocessing import Preprocessor
+
+    pre = Preprocessor.fit(train, "standard-log", None)
+    return [pre.to_tensor(r, torch.device("cpu")) for r in rows]
+
+
 def on_data_share(train: np.ndarray, seed: int, draws: int = 4000) -> float:
     """Share of the default penalty's draws that lie on the training rows.
 
@@ -72,9 +82,8 @@ def on_data_share(train: np.ndarray, seed: int, draws: int = 4000) -> float:
     import torch
 
     from rcgan.penalties import _nearest, data_reach, make_penalty
-    from rcgan.preprocessing import Preprocessor
 
-    x = Preprocessor.fit(train, "standard-log", None).to_tensor(train, torch.device("cpu"))
+    (x,) = scaled(train, train)
     g = torch.Generator().manual_seed(seed)
     ref, limit = data_reach(x, g)  # the reach of the off-data crossover bank
     penalty = make_penalty("adaptive-cross", 1.0, float(x.norm(dim=1).max()), x)
@@ -87,13 +96,7 @@ def range_excess(train: np.ndarray, test: np.ndarray) -> np.ndarray:
     In the space ``RCGAN()`` scales the rows to (``"standard-log"``): per
     feature max(0, x - max) + max(0, min - x) of the training rows.
     """
-    import torch
-
-    from rcgan.preprocessing import Preprocessor
-
-    pre = Preprocessor.fit(train, "standard-log", None)
-    tr = pre.to_tensor(train, torch.device("cpu")).double().numpy()
-    te = pre.to_tensor(test, torch.device("cpu")).double().numpy()
+    tr, te = (t.double().numpy() for t in scaled(train, train, test))
     low, high = tr.min(0), tr.max(0)
     return (np.maximum(te - high, 0) + np.maximum(low - te, 0)).sum(1)
 
@@ -172,7 +175,7 @@ def main() -> None:
 
         loaded = {}
     f1 = collections.defaultdict(dict)
-    auc = collections.defaultdict(dict)  # the same cells' AUROC (baselines: F1 only)
+    auc = collections.defaultdict(dict)  # the same cells' AUROC
     seeds = set()
 
     def record(name: str, dataset: str, seed: int, scores: np.ndarray, y: np.ndarray) -> None:
@@ -207,9 +210,9 @@ def main() -> None:
             if dataset not in loaded:
                 loaded[dataset] = load_dataset(dataset, data_dir=data_dir)
             train, test, y_test = split_train_test(*loaded[dataset], fraction(dataset), int(seed))
-        if args.range_dir:
             if not np.array_equal(y_test, saved["y"]):
                 raise SystemExit(f"{dataset} seed {seed}: the saved fit saw another split")
+        if args.range_dir:
             excess = range_excess(train, test)
             z = np.sum([standardised(*p) for p in pairs], 0)
             record(
