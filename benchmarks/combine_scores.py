@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -132,7 +133,17 @@ RULES = {
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scores", required=True, help="folder of accuracy_dev --save-scores")
-    ap.add_argument("--tag", required=True)
+    ap.add_argument(
+        "--tag", required=True, help="saved fits' tag; comma-separated: rows named 'TAG: rule'"
+    )
+    ap.add_argument(
+        "--seeds", type=int, nargs="+", help="only these development seeds (default: all saved)"
+    )
+    ap.add_argument(
+        "--match",
+        default=".",
+        help="rank only the rules and parts matching this regular expression, beside the baselines",
+    )
     ap.add_argument("--parts", default="xz,l2")
     ap.add_argument(
         "--baselines",
@@ -178,16 +189,28 @@ def main() -> None:
     auc = collections.defaultdict(dict)  # the same cells' AUROC
     seeds = set()
 
-    def record(name: str, dataset: str, seed: int, scores: np.ndarray, y: np.ndarray) -> None:
-        m = metrics(scores, y)
-        f1[(name, dataset)][seed], auc[(name, dataset)][seed] = m["f1"], m["auroc"]
+    tags = args.tag.split(",")
+    prefix = ""  # with several tags, each row is named by its tag
 
-    for path in sorted(Path(args.scores).glob(f"{args.tag}_*.npz")):
-        dataset, seed = path.stem[len(args.tag) + 1 :].rsplit("_", 1)
+    def record(name: str, dataset: str, seed: int, scores: np.ndarray, y: np.ndarray) -> None:
+        if not re.search(args.match, prefix + name):
+            return
+        m = metrics(scores, y)
+        cell = (prefix + name, dataset)
+        f1[cell][seed], auc[cell][seed] = m["f1"], m["auroc"]
+
+    saved_fits = [
+        (tag, path) for tag in tags for path in sorted(Path(args.scores).glob(f"{tag}_*.npz"))
+    ]
+    for tag, path in saved_fits:
+        prefix = f"{tag}: " if len(tags) > 1 else ""
+        dataset, seed = path.stem[len(tag) + 1 :].rsplit("_", 1)
         if dataset not in KNOWN:
             continue  # another tag that starts with this one (TAG_more_DATASET_SEED)
         if 1000 <= int(seed) <= 1009:
             raise SystemExit("seeds 1000-1009 are for reporting only")
+        if args.seeds is not None and int(seed) not in args.seeds:
+            continue
         saved = np.load(path)
         pairs = [(saved[f"train_{k}"], saved[f"test_{k}"]) for k in parts]
         if other:
