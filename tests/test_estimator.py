@@ -94,7 +94,9 @@ def test_default_score_is_xz_plus_l1_standardised_on_training_rows(detection_tas
     )
 
 
-@pytest.mark.parametrize("scoring", ["xz+l2", "xz+d+l1", "l2", "xz", "discriminator"])
+@pytest.mark.parametrize(
+    "scoring", ["xz+l2", "xz+d+l1", "xz+l1+range", "l2", "xz", "discriminator"]
+)
 def test_training_scores_taken_on_the_way_equal_a_scoring_pass(detection_task, scoring):
     # fit reads the training rows' scores off the pass that sets the combined
     # score's statistics; they must be the scores a separate pass gives
@@ -387,7 +389,7 @@ def test_explain_decomposes_the_l1_part_of_every_l1_score(detection_task):
     train, test, _ = detection_task
     det = RCGAN(random_state=0, max_updates=20).fit(train)
     l1 = det.set_params(scoring="l1").explain(test)
-    for kind in ("xz+l1", "xz+d+l1"):  # absolute residuals, as the L1 part sums them
+    for kind in ("xz+l1", "xz+d+l1", "xz+l1+range"):  # absolute residuals, as L1 sums them
         assert np.array_equal(det.set_params(scoring=kind).explain(test), l1)
     assert not np.allclose(det.set_params(scoring="l2").explain(test), l1)
 
@@ -445,3 +447,41 @@ def test_cuda_requested_without_cuda():
 def test_all_cores_option():
     det = RCGAN(random_state=0, epochs=1, n_jobs=-1).fit(manifold_data(40, 0))
     assert det.score_samples(manifold_data(5, 1)).shape == (5,)
+
+
+def test_range_part_is_the_excess_over_the_training_range(detection_task, tmp_path):
+    # "range": per feature, how far the scaled row lies beyond the training
+    # rows' minimum or maximum, summed; 0 on every training row; it enters
+    # "xz+l1+range" unstandardised (median 0, spread 1) beside the two z-scores
+    train, test, _ = detection_task
+    det = RCGAN(random_state=0, max_updates=20, scoring="xz+l1+range").fit(train)
+    x_train, x_test = det.network_input(train).numpy(), det.network_input(test).numpy()
+    low, high = x_train.min(axis=0), x_train.max(axis=0)
+    expected = (np.maximum(x_test - high, 0) + np.maximum(low - x_test, 0)).sum(axis=1)
+    assert expected.max() > 0  # the test rows do leave the range
+    assert "range" not in det.score_stats_  # it enters unstandardised
+    combined = det.anomaly_score(test)
+    parts = [expected]
+    for kind in ("xz", "l1"):
+        center, spread = det.score_stats_[kind]
+        parts.append((-det.set_params(scoring=kind).score_samples(test) - center) / spread)
+    np.testing.assert_allclose(combined, np.mean(parts, axis=0), rtol=1e-5, atol=1e-5)
+    det.set_params(scoring="range")
+    np.testing.assert_allclose(det.anomaly_score(test), expected, rtol=1e-5, atol=1e-5)
+    assert np.all(det.anomaly_score(train) == 0)
+    # the range travels in the model file
+    det.set_params(scoring="xz+l1+range").save(tmp_path / "m.rcgan")
+    again = rcgan_load(tmp_path / "m.rcgan")
+    assert np.array_equal(again.anomaly_score(test), combined)
+
+
+def test_a_model_without_the_training_range_refuses_the_range_score(detection_task):
+    # a model file written before 0.8.5 has no feature_range_: its other
+    # scores work, the range score says why it cannot be computed
+    train, test, _ = detection_task
+    det = RCGAN(random_state=0, max_updates=20).fit(train)
+    det.networks_.feature_low = det.networks_.feature_high = None
+    assert "feature_range_" not in det._fitted_extra()
+    assert np.all(np.isfinite(det.anomaly_score(test)))
+    with pytest.raises(ValueError, match="training rows' range"):
+        det.set_params(scoring="range").anomaly_score(test)

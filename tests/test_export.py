@@ -32,6 +32,7 @@ def run(path, X):
         ),
         lambda: RCGAN(epochs=2, random_state=0, scoring="l1", dropout=0.5),
         lambda: RCGAN(epochs=2, random_state=0, scaler="standard-log"),
+        lambda: RCGAN(epochs=2, random_state=0, scoring="xz+l1+range"),
     ],
 )
 def test_onnxruntime_equals_our_scores_on_random_rows(make, tmp_path):

@@ -271,3 +271,12 @@ def test_an_interrupted_save_keeps_the_old_model(fitted, tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         fitted[1].save(path)
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["m.rcgan"]
+
+
+def test_check_feature_range_accepts_bounds_and_rejects_broken_ones():
+    low, high = persistence.check_feature_range([[-1.0, 0.0], [1.0, 0.0]], 2)
+    assert low.dtype == torch.float32
+    assert low.tolist() == [-1.0, 0.0] and high.tolist() == [1.0, 0.0]
+    for bad in ([[1.0, 0.0], [0.0, 0.0]], [[0.0], [1.0]], [[0.0, float("nan")], [1.0, 1.0]], "x"):
+        with pytest.raises(ValueError, match="feature_range_"):
+            persistence.check_feature_range(bad, 2)

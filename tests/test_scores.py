@@ -8,6 +8,7 @@ from rcgan.networks import NetworkConfig, build_networks
 from rcgan.scores import (
     COMBINED,
     SCORES,
+    UNSTANDARDISED,
     FusedMLPScorer,
     anomaly_scores,
     component_scores,
@@ -20,7 +21,9 @@ from rcgan.scores import (
 @pytest.fixture(scope="module")
 def nets():
     torch.manual_seed(0)
-    return build_networks(NetworkConfig(n_features=6, dropout=0.5))
+    nets = build_networks(NetworkConfig(n_features=6, dropout=0.5))
+    nets.set_feature_range(torch.zeros(1, 6))  # the range score: |x|_1 beyond a point
+    return nets
 
 
 @pytest.mark.parametrize("kind", sorted(SCORES))
@@ -40,13 +43,16 @@ def test_combined_score_is_the_mean_of_standardised_components(nets):
     x = torch.randn(200, 6)
     stats = score_statistics(nets, x[:100])
     for kind, parts in COMBINED.items():
-        for part in parts:  # median and interquartile range of the training rows
+        for part in (p for p in parts if p not in UNSTANDARDISED):  # median and IQR
             raw = anomaly_scores(nets, x[:100], part)
             q = np.percentile(raw.numpy(), [25, 50, 75])
             assert stats[part][0] == pytest.approx(q[1], rel=1e-6, abs=1e-9)
             assert stats[part][1] == pytest.approx(q[2] - q[0], rel=1e-6)
         expected = sum(
-            (anomaly_scores(nets, x, p) - stats[p][0]) / stats[p][1] for p in parts
+            anomaly_scores(nets, x, p)
+            if p in UNSTANDARDISED
+            else (anomaly_scores(nets, x, p) - stats[p][0]) / stats[p][1]
+            for p in parts
         ) / len(parts)
         torch.testing.assert_close(
             anomaly_scores(nets, x, kind, stats=stats), expected, rtol=1e-5, atol=1e-6
@@ -175,3 +181,13 @@ def test_fused_scorer_counts_fewer_multiply_adds():
     fused = FusedMLPScorer(big, "discriminator").macs_per_row
     assert fused == 121 * (64 + 128) + 64 * 32 + 32 * 64 + 64 * 128 + 128 * 128 + 128
     assert fused < 0.8 * plain
+
+
+def test_range_score_is_the_l1_excess_over_the_kept_range(nets):
+    x = torch.randn(50, 6)
+    nets.set_feature_range(x[:10])
+    low, high = x[:10].amin(0), x[:10].amax(0)
+    expected = ((x - high).clamp(min=0) + (low - x).clamp(min=0)).sum(1).double()
+    torch.testing.assert_close(anomaly_scores(nets, x, "range"), expected)
+    assert torch.all(anomaly_scores(nets, x[:10], "range") == 0)
+    nets.set_feature_range(torch.zeros(1, 6))  # back to the fixture's range

@@ -293,7 +293,7 @@ class RCGAN(Detector):
     """
 
     _module_name = "networks_"
-    _extra_keys = frozenset({"data_radius_", "score_stats_"})
+    _extra_keys = frozenset({"data_radius_", "score_stats_", "feature_range_"})
     _params: ClassVar[dict[str, Param]] = {
         "penalty": Param("adaptive-cross", _penalty),
         "penalty_scale": Param(1.0, real(0.0)),
@@ -539,6 +539,7 @@ class RCGAN(Detector):
             )
         self.networks_ = nets
         self.data_radius_ = data_radius
+        nets.set_feature_range(xt)
         self.score_stats_, train_scores = training_statistics(nets, xt, self.scoring)
         return None if train_scores is None else train_scores.numpy()
 
@@ -615,8 +616,8 @@ class RCGAN(Detector):
         The residual of x - G(E(x)) in the scaled units the networks see
         (so that features of different units compare), per feature, divided
         by its sum over the row: the shares add up to 1. Squared residuals
-        for the L2 scores, absolute ones when ``scoring`` is "l1", "xz+l1"
-        or "xz+d+l1", so the shares decompose the reconstruction score (and
+        for the L2 scores, absolute ones when ``scoring`` is "l1", "xz+l1",
+        "xz+d+l1" or "xz+l1+range", so the shares decompose the reconstruction score (and
         the reconstruction part of a combined score) exactly. The feature with
         the largest share is the one the model could least reconstruct.
         Images give one share per pixel (flattened); a text column gives one
@@ -628,7 +629,8 @@ class RCGAN(Detector):
             residual = (X2 - rec) / pre.scale
         else:  # the residual in the compressed units the networks see
             residual = pre.scaled(X2) - pre.scaled(rec)
-        r2 = np.abs(residual) if self.scoring in ("l1", "xz+l1", "xz+d+l1") else residual**2
+        l1_kinds = ("l1", "xz+l1", "xz+d+l1", "xz+l1+range")
+        r2 = np.abs(residual) if self.scoring in l1_kinds else residual**2
         total = r2.sum(axis=1, keepdims=True)
         return np.divide(r2, total, out=np.full_like(r2, 1.0 / r2.shape[1]), where=total > 0)
 
@@ -676,16 +678,26 @@ class RCGAN(Detector):
         return Networks(config)
 
     def _fitted_extra(self) -> dict:
-        return {
+        extra = {
             "data_radius_": self.data_radius_,
             "score_stats_": {k: list(v) for k, v in self.score_stats_.items()},
         }
+        nets = self.networks_
+        if nets.feature_low is not None:  # (a model loaded from a file before 0.8.5 has none)
+            extra["feature_range_"] = [nets.feature_low.tolist(), nets.feature_high.tolist()]
+        return extra
 
     def _restore_extra(self, fitted: dict) -> None:
         # score_stats_ is absent from files written before the combined scores
         self.data_radius_ = persistence.finite_float(fitted["data_radius_"], "data_radius_")
         self.score_stats_ = persistence.check_score_stats(fitted.get("score_stats_", {}))
         self.image_shape_ = fitted["image_shape_"]
+        if "feature_range_" in fitted:  # absent from files written before 0.8.5
+            nets = self.networks_
+            image = nets.config.image_shape
+            size = nets.config.n_features if image is None else math.prod(image)
+            low, high = persistence.check_feature_range(fitted["feature_range_"], size)
+            nets.feature_low, nets.feature_high = low.to(self.device), high.to(self.device)
 
 
 #: ALAD's KDDCUP99 network widths (its reference code): ALAD's defaults, the

@@ -32,7 +32,8 @@ def plain_copy(nets: Networks) -> Networks:
     """A copy of ``nets`` without spectral-norm parametrisations.
 
     Each normalised layer gets, as a plain tensor, the eval-mode weight that
-    the original computes (W / sigma with its stored singular vectors).
+    the original computes (W / sigma with its stored singular vectors); the
+    training range of the range score comes along.
     """
     source = nets.eval()
     with torch.random.fork_rng(devices=[]):  # the throwaway initialisation stays private
@@ -44,6 +45,7 @@ def plain_copy(nets: Networks) -> Networks:
             owner, _, attr = key.rpartition(".")
             state[key] = getattr(modules[owner], attr).detach().clone()
     plain.load_state_dict(state)
+    plain.feature_low, plain.feature_high = source.feature_low, source.feature_high  # not in state
     return plain.to(next(nets.parameters()).device).eval()
 
 

@@ -368,6 +368,20 @@ class Networks(nn.Module):
             if config.with_dzz
             else None
         )
+        # the training rows' per-feature range in the networks' input space,
+        # set after a fit (set_feature_range) for the "range" score; not part of
+        # the state_dict (a model file keeps it among the fitted values)
+        self.register_buffer("feature_low", None, persistent=False)
+        self.register_buffer("feature_high", None, persistent=False)
+
+    def set_feature_range(self, x: torch.Tensor) -> None:
+        """Keep the per-feature minimum and maximum of the (scaled) training rows ``x``.
+
+        Flat (one value per input feature, pixels of an image included).
+        """
+        flat = x.flatten(1)
+        self.feature_low = flat.amin(dim=0).to(torch.float32)
+        self.feature_high = flat.amax(dim=0).to(torch.float32)
 
     def generator_parameters(self) -> list[nn.Parameter]:
         """Parameters updated by the (E, G) step."""

@@ -38,6 +38,7 @@ __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "check_columns",
+    "check_feature_range",
     "check_fitted",
     "check_score_stats",
     "check_state_shapes",
@@ -216,6 +217,24 @@ def check_score_stats(stats: Any) -> dict[str, tuple[float, float]]:
     if not ok:
         raise ValueError("score_stats_ must map score names to [median, positive spread]")
     return {k: (float(v[0]), float(v[1])) for k, v in stats.items()}
+
+
+def check_feature_range(stored: Any, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Stored ``feature_range_``: [low, high], each ``size`` finite floats, low <= high."""
+    ok = (
+        isinstance(stored, list)
+        and len(stored) == 2
+        and all(
+            isinstance(v, list) and len(v) == size and all(isinstance(u, float) for u in v)
+            for v in stored
+        )
+    )
+    if ok:
+        low, high = (np.asarray(v, dtype=np.float64) for v in stored)
+        ok = bool(np.all(np.isfinite(low)) and np.all(np.isfinite(high)) and np.all(low <= high))
+    if not ok:
+        raise ValueError(f"feature_range_ must be [low, high] of {size} finite floats, low <= high")
+    return tuple(torch.tensor(v, dtype=torch.float32) for v in (low, high))
 
 
 def check_fitted(

@@ -42,11 +42,13 @@ __all__ = [
     "CHUNK",
     "COMBINED",
     "SCORES",
+    "UNSTANDARDISED",
     "FusedMLPScorer",
     "anomaly_scores",
     "component_batch",
     "component_scores",
     "discriminator_outputs",
+    "range_excess",
     "score_batch",
     "score_statistics",
     "standardised_mean",
@@ -65,15 +67,24 @@ SCORES: dict[str, str] = {
     "xz+l2": "mean of D_xz's score and the L2 reconstruction error, standardised on training rows",
     "xz+l1": "mean of D_xz's score and the L1 reconstruction error, standardised on training rows",
     "xz+d+l1": "mean of D_xz's score, Eq. (11) and the L1 error, standardised on training rows",
+    "range": "how far x lies outside the training rows' per-feature range (summed; scaled space)",
+    "xz+l1+range": "mean of D_xz's score and the L1 error, standardised on training rows, and "
+    "the range excess",
 }
 #: combined scores and their components
 COMBINED: dict[str, tuple[str, ...]] = {
     "xz+l2": ("xz", "l2"),
     "xz+l1": ("xz", "l1"),
     "xz+d+l1": ("xz", "discriminator", "l1"),
+    "xz+l1+range": ("xz", "l1", "range"),
 }
-#: every component of a combined score (their statistics are kept in a model)
-COMPONENTS: tuple[str, ...] = tuple(sorted({k for parts in COMBINED.values() for k in parts}))
+#: parts of a combined score that enter as they are, not standardised: the
+#: range excess is 0 on every training row (its median and spread are 0)
+UNSTANDARDISED: frozenset[str] = frozenset({"range"})
+#: every standardised component of a combined score (their statistics are kept in a model)
+COMPONENTS: tuple[str, ...] = tuple(
+    sorted({k for parts in COMBINED.values() for k in parts} - UNSTANDARDISED)
+)
 #: per component score: (median, interquartile range) of its raw values on the training rows
 ScoreStats = dict[str, tuple[float, float]]
 
@@ -94,9 +105,10 @@ def score_batch(
     scores need ``stats`` (see :func:`score_statistics`).
     """
     if kind in COMBINED:
-        if stats is None or any(k not in stats for k in COMBINED[kind]):
+        if stats is None or any(k not in stats for k in COMBINED[kind] if k not in UNSTANDARDISED):
             raise ValueError(
-                f"score {kind!r} needs the training rows' statistics of {COMBINED[kind]} "
+                f"score {kind!r} needs the training rows' statistics of its parts "
+                f"{COMBINED[kind]} "
                 "(a model fitted with this version of rcgan)"
             )
         return standardised_mean(component_batch(nets, x, COMBINED[kind]), stats, kind)
@@ -115,6 +127,9 @@ def component_batch(nets: Networks, x: torch.Tensor, kinds) -> dict[str, torch.T
     for kind in kinds:
         if kind not in SCORES or kind in COMBINED:
             raise ValueError(f"score={kind!r} is not a known score; valid names: {sorted(SCORES)}")
+        if kind == "range":
+            out[kind] = range_excess(nets, x)
+            continue
         z = nets.encoder(x) if z is None else z
         if kind == "xz":
             out[kind] = -nets.d_xz(x, z)
@@ -134,9 +149,35 @@ def component_batch(nets: Networks, x: torch.Tensor, kinds) -> dict[str, torch.T
     return out
 
 
+def range_excess(nets: Networks, x: torch.Tensor) -> torch.Tensor:
+    """Sum over features of how far each row of ``x`` lies outside the training range.
+
+    Per feature max(0, x - max) + max(0, min - x), with the minimum and
+    maximum of the scaled training rows (:meth:`Networks.set_feature_range`):
+    0 on every training row. A label-free part that needs no network: it
+    sees a row that is extreme on single features, which the tail
+    compression of ``"standard-log"`` shrinks before the networks see it.
+    """
+    if nets.feature_low is None:
+        raise ValueError(
+            "the range score needs the training rows' range (a model fitted with rcgan >= 0.8.5)"
+        )
+    flat = x.flatten(1)
+    above = torch.clamp(flat - nets.feature_high, min=0)
+    return (above + torch.clamp(nets.feature_low - flat, min=0)).sum(dim=1)
+
+
 def standardised_mean(parts: dict[str, torch.Tensor], stats: ScoreStats, kind: str) -> torch.Tensor:
-    """Combined score ``kind`` from its raw components: the mean of (raw - median) / IQR."""
-    return torch.stack([(parts[k] - stats[k][0]) / stats[k][1] for k in COMBINED[kind]]).mean(0)
+    """Combined score ``kind`` from its raw components: the mean of (raw - median) / IQR.
+
+    The parts in :data:`UNSTANDARDISED` enter raw.
+    """
+    return torch.stack(
+        [
+            parts[k] if k in UNSTANDARDISED else (parts[k] - stats[k][0]) / stats[k][1]
+            for k in COMBINED[kind]
+        ]
+    ).mean(0)
 
 
 class FusedMLPScorer:
@@ -371,8 +412,9 @@ def training_statistics(
     of ``kind`` (float64, equal bit for bit to ``anomaly_scores(nets, x,
     kind, stats=...)``); else None, and the caller scores ``x`` itself.
     """
-    raw = component_scores(nets, x, COMPONENTS)
-    stats = statistics_of(raw)
+    unstandardised = tuple(k for k in COMBINED.get(kind, ()) if k in UNSTANDARDISED)
+    raw = component_scores(nets, x, COMPONENTS + unstandardised)
+    stats = statistics_of({k: raw[k] for k in COMPONENTS})
     if kind in raw and not FusedMLPScorer.supports(nets, kind):
         # (a kind the fused rewrite scores, Eq. 11 on MLPs, differs from the
         # reference pass in the last float32 bits: the caller scores it)
