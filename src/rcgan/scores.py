@@ -107,8 +107,7 @@ def score_batch(
     if kind in COMBINED:
         if stats is None or any(k not in stats for k in COMBINED[kind] if k not in UNSTANDARDISED):
             raise ValueError(
-                f"score {kind!r} needs the training rows' statistics of its parts "
-                f"{COMBINED[kind]} "
+                f"score {kind!r} needs the training rows' statistics of {COMBINED[kind]} "
                 "(a model fitted with this version of rcgan)"
             )
         return standardised_mean(component_batch(nets, x, COMBINED[kind]), stats, kind)
