@@ -94,12 +94,15 @@ def on_data_share(train: np.ndarray, seed: int, draws: int = 4000) -> float:
 def range_excess(train: np.ndarray, test: np.ndarray) -> np.ndarray:
     """Sum over features of how far each test row lies outside the training range.
 
-    In the space ``RCGAN()`` scales the rows to (``"standard-log"``): per
-    feature max(0, x - max) + max(0, min - x) of the training rows.
+    In the space ``RCGAN()`` scales the rows to (``"standard-log"``): the
+    library's part of ``scoring="xz+l1+range"``
+    (:func:`rcgan.scores.range_excess`), per feature max(0, x - max) +
+    max(0, min - x) of the training rows.
     """
-    tr, te = (t.double().numpy() for t in scaled(train, train, test))
-    low, high = tr.min(0), tr.max(0)
-    return (np.maximum(te - high, 0) + np.maximum(low - te, 0)).sum(1)
+    from rcgan.scores import range_excess as excess
+
+    tr, te = scaled(train, train, test)
+    return excess(te, tr.amin(0), tr.amax(0)).double().numpy()
 
 
 def weighted_first(weight):

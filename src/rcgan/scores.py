@@ -127,7 +127,12 @@ def component_batch(nets: Networks, x: torch.Tensor, kinds) -> dict[str, torch.T
         if kind not in SCORES or kind in COMBINED:
             raise ValueError(f"score={kind!r} is not a known score; valid names: {sorted(SCORES)}")
         if kind == "range":
-            out[kind] = range_excess(nets, x)
+            if nets.feature_low is None:
+                raise ValueError(
+                    "the range score needs the training rows' range "
+                    "(a model fitted with rcgan >= 0.8.5)"
+                )
+            out[kind] = range_excess(x, nets.feature_low, nets.feature_high)
             continue
         z = nets.encoder(x) if z is None else z
         if kind == "xz":
@@ -148,22 +153,18 @@ def component_batch(nets: Networks, x: torch.Tensor, kinds) -> dict[str, torch.T
     return out
 
 
-def range_excess(nets: Networks, x: torch.Tensor) -> torch.Tensor:
-    """Sum over features of how far each row of ``x`` lies outside the training range.
+def range_excess(x: torch.Tensor, low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
+    """Sum over features of how far each row of ``x`` lies outside [``low``, ``high``].
 
-    Per feature max(0, x - max) + max(0, min - x), with the minimum and
-    maximum of the scaled training rows (:meth:`Networks.set_feature_range`):
-    0 on every training row. A label-free part that needs no network: it
-    sees a row that is extreme on single features, which the tail
-    compression of ``"standard-log"`` shrinks before the networks see it.
+    Per feature max(0, x - high) + max(0, low - x), with ``low`` and
+    ``high`` the flat per-feature minimum and maximum of the scaled
+    training rows (:meth:`Networks.set_feature_range`): 0 on every training
+    row. A label-free part that needs no network: it sees a row that is
+    extreme on single features, which the tail compression of
+    ``"standard-log"`` shrinks before the networks see it.
     """
-    if nets.feature_low is None:
-        raise ValueError(
-            "the range score needs the training rows' range (a model fitted with rcgan >= 0.8.5)"
-        )
     flat = x.flatten(1)
-    above = torch.clamp(flat - nets.feature_high, min=0)
-    return (above + torch.clamp(nets.feature_low - flat, min=0)).sum(dim=1)
+    return (torch.clamp(flat - high, min=0) + torch.clamp(low - flat, min=0)).sum(dim=1)
 
 
 def standardised_mean(parts: dict[str, torch.Tensor], stats: ScoreStats, kind: str) -> torch.Tensor:
