@@ -452,7 +452,7 @@ def test_all_cores_option():
 def test_range_part_is_the_excess_over_the_training_range(detection_task, tmp_path):
     # "range": per feature, how far the scaled row lies beyond the training
     # rows' minimum or maximum, summed; 0 on every training row; it enters
-    # "xz+l1+range" unstandardised (median 0, spread 1) beside the two z-scores
+    # "xz+l1+range" unstandardised (no statistics) beside the two z-scores
     train, test, _ = detection_task
     det = RCGAN(random_state=0, max_updates=20, scoring="xz+l1+range").fit(train)
     x_train, x_test = det.network_input(train).numpy(), det.network_input(test).numpy()

@@ -32,7 +32,7 @@ from .base import (
 from .networks import ACTIVATIONS, NetworkConfig, Networks, build_networks
 from .penalties import make_penalty, nn_spacing
 from .preprocessing import IMAGE_SIZES, network_image_shape
-from .scores import SCORES, anomaly_scores, to_paper_scale, training_statistics
+from .scores import COMBINED, SCORES, anomaly_scores, to_paper_scale, training_statistics
 from .training import TrainConfig, train
 from .utils import ThreadLimit, private_rng
 
@@ -616,8 +616,8 @@ class RCGAN(Detector):
         The residual of x - G(E(x)) in the scaled units the networks see
         (so that features of different units compare), per feature, divided
         by its sum over the row: the shares add up to 1. Squared residuals
-        for the L2 scores, absolute ones when ``scoring`` is "l1", "xz+l1",
-        "xz+d+l1" or "xz+l1+range", so the shares decompose the reconstruction score (and
+        for the L2 scores, absolute ones when ``scoring`` is "l1" or a
+        combined score with an L1 part, so the shares decompose the reconstruction score (and
         the reconstruction part of a combined score) exactly. The feature with
         the largest share is the one the model could least reconstruct.
         Images give one share per pixel (flattened); a text column gives one
@@ -629,8 +629,8 @@ class RCGAN(Detector):
             residual = (X2 - rec) / pre.scale
         else:  # the residual in the compressed units the networks see
             residual = pre.scaled(X2) - pre.scaled(rec)
-        l1_kinds = ("l1", "xz+l1", "xz+d+l1", "xz+l1+range")
-        r2 = np.abs(residual) if self.scoring in l1_kinds else residual**2
+        l1 = self.scoring == "l1" or "l1" in COMBINED.get(self.scoring, ())
+        r2 = np.abs(residual) if l1 else residual**2
         total = r2.sum(axis=1, keepdims=True)
         return np.divide(r2, total, out=np.full_like(r2, 1.0 / r2.shape[1]), where=total > 0)
 
