@@ -39,6 +39,7 @@ def test_alad_only_changes_defaults():
         "discriminator_zz",
         "scoring",
         "scaler",  # ALAD keeps the plain standardisation RCGAN had before 0.8
+        "d_learning_rate",  # and one rate for both players, as RCGAN before 0.9
         *ALAD_WIDTHS,  # ALAD keeps its own KDDCUP99 widths
     }
     assert {k: al[k] for k in ALAD_WIDTHS} == ALAD_WIDTHS

@@ -69,13 +69,15 @@ PAPER = dict(
     scoring="discriminator",
     latent_dim=32,
     max_updates=None,
+    d_learning_rate=None,
 )
 
 
-def test_default_score_is_xz_plus_l1_standardised_on_training_rows(detection_task):
+def test_default_score_is_xz_l1_and_range_standardised_on_training_rows(detection_task):
     train, test, _ = detection_task
     det = RCGAN(random_state=0, epochs=2).fit(train)
-    assert det.scoring == "xz+l1" and det.penalty == "adaptive-cross"
+    assert det.scoring == "xz+l1+range" and det.penalty == "adaptive-cross"
+    assert det.d_learning_rate == 2 * det.learning_rate
     assert det.scaler == "standard-log" and det.preprocessor_.knee == 3.0
     assert det.networks_.config.latent_dim == 2  # "auto": 8 features // 4
     parts = []
@@ -88,7 +90,9 @@ def test_default_score_is_xz_plus_l1_standardised_on_training_rows(detection_tas
             rtol=1e-6,
         )
         parts.append((-det.score_samples(test) - center) / spread)
-    det.set_params(scoring="xz+l1")
+    parts.append(-det.set_params(scoring="range").score_samples(test))  # raw: 0 on training rows
+    assert np.any(parts[-1] > 0)
+    det.set_params(scoring="xz+l1+range")
     np.testing.assert_allclose(
         det.anomaly_score(test), np.mean(parts, axis=0), rtol=1e-5, atol=1e-6
     )
@@ -477,11 +481,13 @@ def test_range_part_is_the_excess_over_the_training_range(detection_task, tmp_pa
 
 def test_a_model_without_the_training_range_refuses_the_range_score(detection_task):
     # a model file written before 0.8.5 has no feature_range_: its other
-    # scores work, the range score says why it cannot be computed
+    # scores work (its parameters name its own score: "xz+l1" in 0.8), the
+    # range scores say why they cannot be computed
     train, test, _ = detection_task
-    det = RCGAN(random_state=0, max_updates=20).fit(train)
+    det = RCGAN(random_state=0, max_updates=20, scoring="xz+l1").fit(train)
     det.networks_.feature_low = det.networks_.feature_high = None
     assert "feature_range_" not in det._fitted_extra()
     assert np.all(np.isfinite(det.anomaly_score(test)))
-    with pytest.raises(ValueError, match="training rows' range"):
-        det.set_params(scoring="range").anomaly_score(test)
+    for kind in ("range", "xz+l1+range"):
+        with pytest.raises(ValueError, match="training rows' range"):
+            det.set_params(scoring=kind).anomaly_score(test)

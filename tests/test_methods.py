@@ -120,15 +120,26 @@ def test_past_defaults_stay_reachable_as_pinned_methods():
     # after the library defaults move on
     now = make_method("rcgan_default", "thyroid", 3)
     assert now.get_params() == RCGAN(random_state=3).get_params()
+    last = make_method("rcgan_default_0.8", "thyroid", 3).get_params()
+    assert (last["d_learning_rate"], last["scoring"]) == (None, "xz+l1")
+    changed = ("d_learning_rate", "scoring")
+    assert {k: v for k, v in last.items() if k not in changed} == {
+        k: v for k, v in now.get_params().items() if k not in changed
+    }
     past = make_method("rcgan_default_0.7", "thyroid", 3).get_params()
-    assert (past["penalty"], past["scoring"], past["scaler"]) == (
+    assert (past["penalty"], past["scoring"], past["scaler"], past["d_learning_rate"]) == (
         "adaptive-diff",
         "xz+l2",
         "standard",
+        None,
     )
-    assert {k: v for k, v in past.items() if k not in ("penalty", "scoring", "scaler")} == {
-        k: v for k, v in now.get_params().items() if k not in ("penalty", "scoring", "scaler")
+    changed = ("penalty", "scoring", "scaler", "d_learning_rate")
+    assert {k: v for k, v in past.items() if k not in changed} == {
+        k: v for k, v in now.get_params().items() if k not in changed
     }
+    for pinned in ("rcgan_default_0.4", "rcgan_default_0.3", "rcgan_default_0.1", "rcgan", "alad"):
+        # one rate for both players until 0.9, and in the paper-table methods
+        assert make_method(pinned, "thyroid", 3).get_params()["d_learning_rate"] is None
     old = make_method("rcgan_default_0.4", "thyroid", 3).get_params()
     assert (old["penalty"], old["scaler"], old["encoder_hidden"]) == (
         "adaptive-diff",

@@ -199,22 +199,28 @@ class RCGAN(Detector):
     learning_rate : float, default=3e-4
         Adam learning rate (of E and G alone when ``d_learning_rate`` is
         set).
-    d_learning_rate : float or None, default=None
+    d_learning_rate : float or None, default=6e-4
         Adam learning rate of the discriminators, the two time-scale update
         rule (Heusel et al., 2017); None: ``learning_rate`` (one rate for
-        both players, as ALAD and the paper).
+        both players, as ALAD and the paper). The default since 0.9 (twice
+        ``learning_rate``; before: None), chosen with ``scoring`` on the
+        development seeds (README, "Decisions").
     beta1 : float, default=0.5
         Adam's beta1 (ALAD); beta2 is 0.999.
     ema : float or None, default=0.999
         Decay of the weight average used for scoring (ALAD), None to score
         with the last weights.
-    scoring : {"xz+l1", "xz+l2", "xz+d+l1", "discriminator", "fm_l1", "fm_l2", "l1", "l2", \
-            "xz"}, default="xz+l1"
+    scoring : {"xz+l1+range", "xz+l1", "xz+l2", "xz+d+l1", "discriminator", "fm_l1", \
+            "fm_l2", "l1", "l2", "xz", "range"}, default="xz+l1+range"
         Anomaly score (see :mod:`rcgan.scores`): "discriminator" is Eq. (11),
         "fm_l1"/"fm_l2" Eq. (12), "xz" D_xz(x, E(x)) (Proposition 1), "l1"/"l2"
-        the reconstruction error, "xz+l2" ("xz+l1") the mean of "xz" and
-        "l2" ("l1"), "xz+d+l1" the mean of "xz", "discriminator" and "l1",
-        each standardised on the training rows. Named ``score`` before
+        the reconstruction error, "range" how far a row lies outside the
+        training rows' per-feature range (summed over features, in the
+        scaled space; 0 on every training row), "xz+l2" ("xz+l1") the mean
+        of "xz" and "l2" ("l1"), "xz+d+l1" the mean of "xz", "discriminator"
+        and "l1", each standardised on the training rows, and "xz+l1+range"
+        the mean of the standardised "xz" and "l1" and the raw "range" (the
+        default since 0.9; "xz+l1" in 0.8). Named ``score`` before
         0.2; that name is still accepted, with a ``FutureWarning``, for one
         release (it shadowed scikit-learn's ``score`` method).
     scaler : {"standard-log", "standard", "minmax", "unit"} or None, \
@@ -318,10 +324,10 @@ class RCGAN(Detector):
         "spectral_norm": Param(False, boolean),
         "conv_width": Param(64, integer(1)),
         "max_updates": Param(3000, integer(1, optional=True)),
-        "d_learning_rate": Param(None, real(0.0, optional=True)),
+        "d_learning_rate": Param(6e-4, real(0.0, optional=True)),
         "beta1": Param(0.5, real(0.0, 1.0, low_open=False)),
         "ema": Param(0.999, real(0.0, 1.0, optional=True)),
-        "scoring": Param("xz+l1", one_of(*SCORES)),
+        "scoring": Param("xz+l1+range", one_of(*SCORES)),
         **common_params(epochs=100, batch_size=50, learning_rate=3e-4, scaler="standard-log"),
     }
     _min_samples = 1
@@ -355,10 +361,10 @@ class RCGAN(Detector):
         max_updates=3000,
         batch_size=50,
         learning_rate=3e-4,
-        d_learning_rate=None,
+        d_learning_rate=6e-4,
         beta1=0.5,
         ema=0.999,
-        scoring="xz+l1",
+        scoring="xz+l1+range",
         scaler="standard-log",
         contamination=0.1,
         random_state=None,
@@ -718,8 +724,9 @@ class ALAD(RCGAN):
     distance of Eq. (12) (L1, as its reference code). All parameters are
     those of :class:`RCGAN`, with ``penalty=None``, ``discriminator_zz=True``,
     ``scoring="fm_l1"``, ``scaler="standard"`` (as before 0.8, where RCGAN's
-    default became ``"standard-log"``) and ALAD's own KDDCUP99 widths
-    (``encoder_hidden=(64,)``, ``generator_hidden=(64, 128)``,
+    default became ``"standard-log"``), ``d_learning_rate=None`` (one rate
+    for both players, as ALAD's code; RCGAN's default since 0.9 is 6e-4)
+    and ALAD's own KDDCUP99 widths (``encoder_hidden=(64,)``, ``generator_hidden=(64, 128)``,
     ``disc_hidden=128``, ``disc_xx_hidden=(128,)``; :data:`ALAD_WIDTHS`) by
     default.
     """
@@ -730,6 +737,7 @@ class ALAD(RCGAN):
         discriminator_zz=True,
         scoring="fm_l1",
         scaler="standard",
+        d_learning_rate=None,
         **ALAD_WIDTHS,
     )
 

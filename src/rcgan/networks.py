@@ -400,17 +400,29 @@ class Networks(nn.Module):
 
     def __reduce_ex__(self, protocol):
         # torch refuses to pickle parametrised modules (spectral norm): pickle
-        # the configuration and the state_dict instead, as a model file does
+        # the configuration, the state_dict and the (non-persistent) training
+        # range instead, as a model file does
         if not self.config.spectral_norm:
             return super().__reduce_ex__(protocol)
-        return _rebuilt, (self.config, self.state_dict(), self.training)
+        bounds = (self.feature_low, self.feature_high)
+        return _rebuilt, (self.config, self.state_dict(), self.training, bounds)
 
 
-def _rebuilt(config: NetworkConfig, state: dict[str, torch.Tensor], training: bool) -> Networks:
-    """Networks of ``config`` holding ``state`` (the unpickling of :class:`Networks`)."""
+def _rebuilt(
+    config: NetworkConfig,
+    state: dict[str, torch.Tensor],
+    training: bool,
+    bounds: tuple[torch.Tensor | None, torch.Tensor | None] = (None, None),
+) -> Networks:
+    """Networks of ``config`` holding ``state`` (the unpickling of :class:`Networks`).
+
+    ``bounds``: the training rows' range (:meth:`Networks.set_feature_range`),
+    absent from pickles written before 0.9.
+    """
     with torch.random.fork_rng(devices=[]):  # the throwaway initialisation stays private
         nets = Networks(config)
     nets.load_state_dict(state)
+    nets.feature_low, nets.feature_high = bounds
     device = next(iter(state.values())).device if state else torch.device("cpu")
     return nets.to(device).train(training)
 

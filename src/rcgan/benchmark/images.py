@@ -51,7 +51,13 @@ __all__ = [
 # ALAD's CIFAR-10 settings; dropout and the epoch budget as in 0.1.0 (the
 # library defaults changed in 0.2, the image rows keep their configuration)
 _GAN = dict(
-    latent_dim=100, batch_size=32, learning_rate=2e-4, conv_width=32, dropout=0.2, max_updates=None
+    latent_dim=100,
+    batch_size=32,
+    learning_rate=2e-4,
+    d_learning_rate=None,
+    conv_width=32,
+    dropout=0.2,
+    max_updates=None,
 )
 
 #: name -> factory ``(shape, seed, epochs, device) -> detector``

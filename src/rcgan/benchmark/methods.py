@@ -148,6 +148,7 @@ LEGACY_PARAMS: dict[str, dict[str, Any]] = {
         "latent_dim": 32,
         "dropout": 0.2,
         "learning_rate": 1e-4,
+        "d_learning_rate": None,
         "max_updates": None,
         "scoring": "discriminator",
         "scaler": "standard",
@@ -367,10 +368,14 @@ def _ocsvm(dataset: str, seed: int, epochs: int | None = None) -> SklearnAdapter
 
 #: what the 0.8 defaults changed, as the 0.4-0.7 defaults had it
 _DEFAULTS_0_7: dict[str, Any] = {
+    "d_learning_rate": None,
     "penalty": "adaptive-diff",
     "scoring": "xz+l2",
     "scaler": "standard",
 }
+
+#: what the 0.9 defaults changed, as the 0.8 defaults had it
+_DEFAULTS_0_8: dict[str, Any] = {"d_learning_rate": None, "scoring": "xz+l1"}
 
 METHODS: dict[str, Method] = {
     "rcgan": Method(
@@ -382,6 +387,10 @@ METHODS: dict[str, Method] = {
     ),
     "rcgan_default": Method(
         "RCGAN() with the library defaults: nothing set per data set", _defaults(RCGAN)
+    ),
+    "rcgan_default_0.8": Method(
+        "RCGAN with the 0.8 library defaults (one learning rate for both players, D_xz + L1)",
+        _defaults(RCGAN, **_DEFAULTS_0_8),
     ),
     "rcgan_default_0.7": Method(
         "RCGAN with the 0.5-0.7 library defaults (t(x) along the data, D_xz + L2, no tail "
