@@ -73,7 +73,7 @@ PAPER = dict(
 )
 
 
-def test_default_score_is_xz_l1_and_range_standardised_on_training_rows(detection_task):
+def test_default_score_is_standardised_xz_and_l1_plus_the_raw_range(detection_task):
     train, test, _ = detection_task
     det = RCGAN(random_state=0, epochs=2).fit(train)
     assert det.scoring == "xz+l1+range" and det.penalty == "adaptive-cross"
