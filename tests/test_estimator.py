@@ -477,6 +477,16 @@ def test_range_part_is_the_excess_over_the_training_range(detection_task, tmp_pa
     det.set_params(scoring="xz+l1+range").save(tmp_path / "m.rcgan")
     again = rcgan_load(tmp_path / "m.rcgan")
     assert np.array_equal(again.anomaly_score(test), combined)
+    # explain(part="range"): each feature's share of that excess
+    per_feature = np.maximum(x_test - high, 0) + np.maximum(low - x_test, 0)
+    shares = again.explain(test, part="range")
+    outside = expected > 0
+    np.testing.assert_allclose(
+        shares[outside], per_feature[outside] / expected[outside, None], rtol=1e-5, atol=1e-6
+    )
+    assert np.all(shares[~outside] == 0) and np.all(det.explain(train, part="range") == 0)
+    with pytest.raises(ValueError, match="part must be"):
+        det.explain(test, part="l1")
 
 
 def test_a_model_without_the_training_range_refuses_the_range_score(detection_task):
@@ -491,3 +501,5 @@ def test_a_model_without_the_training_range_refuses_the_range_score(detection_ta
     for kind in ("range", "xz+l1+range"):
         with pytest.raises(ValueError, match="training rows' range"):
             det.set_params(scoring=kind).anomaly_score(test)
+    with pytest.raises(ValueError, match="training rows' range"):
+        det.explain(test, part="range")

@@ -119,6 +119,10 @@ def test_explain_names_the_shifted_feature():
     assert shares.shape == test.shape and np.allclose(shares.sum(1), 1.0)
     top = shares.argmax(1)
     assert (top == which).mean() >= 0.95
+    # the range part names the feature a row pushed past the training range
+    beyond = test.copy()
+    beyond[np.arange(len(test)), which] = train.max(0)[which] + 3 * spread[which]
+    assert np.all(det.explain(beyond, part="range").argmax(1) == which)
 
 
 def test_failed_auto_rethreshold_leaves_the_model_intact(tmp_path, data):

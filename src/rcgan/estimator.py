@@ -32,7 +32,14 @@ from .base import (
 from .networks import ACTIVATIONS, NetworkConfig, Networks, build_networks
 from .penalties import make_penalty, nn_spacing
 from .preprocessing import IMAGE_SIZES, network_image_shape
-from .scores import COMBINED, SCORES, anomaly_scores, to_paper_scale, training_statistics
+from .scores import (
+    COMBINED,
+    SCORES,
+    anomaly_scores,
+    feature_excess,
+    to_paper_scale,
+    training_statistics,
+)
 from .training import TrainConfig, train
 from .utils import ThreadLimit, private_rng
 
@@ -616,19 +623,32 @@ class RCGAN(Detector):
         rec = np.concatenate(out) if out else np.zeros((0, X2.shape[1]))
         return X2, rec.reshape(X2.shape[0], -1)
 
-    def explain(self, X) -> np.ndarray:
-        """Each feature's share of a row's reconstruction error, shape (n, n_features).
+    def explain(self, X, part: str = "reconstruction") -> np.ndarray:
+        """Each feature's share of a part of a row's score, shape (n, n_features).
 
-        The residual of x - G(E(x)) in the scaled units the networks see
-        (so that features of different units compare), per feature, divided
-        by its sum over the row: the shares add up to 1. Squared residuals
-        for the L2 scores, absolute ones when ``scoring`` is "l1" or a
-        combined score with an L1 part, so the shares decompose the reconstruction score (and
-        the reconstruction part of a combined score) exactly. The feature with
-        the largest share is the one the model could least reconstruct.
+        ``part="reconstruction"``: the residual of x - G(E(x)) in the scaled
+        units the networks see (so that features of different units
+        compare), per feature, divided by its sum over the row: the shares
+        add up to 1. Squared residuals for the L2 scores, absolute ones when
+        ``scoring`` is "l1" or a combined score with an L1 part, so the
+        shares decompose the reconstruction score (and the reconstruction
+        part of a combined score) exactly. The feature with the largest
+        share is the one the model could least reconstruct.
+
+        ``part="range"``: each feature's share of the range part of the
+        default score (how far the scaled row lies beyond the training
+        rows' minimum or maximum of that feature, :func:`rcgan.scores.range_excess`):
+        the features a row takes values on that no training row took. The
+        shares add up to 1 on rows outside the range and are all 0 on rows
+        inside it (whose range part is 0).
+
         Images give one share per pixel (flattened); a text column gives one
         share per category (its one-hot features).
         """
+        if part == "range":
+            return self._range_shares(X)
+        if part != "reconstruction":
+            raise ValueError(f"part must be 'reconstruction' or 'range', got {part!r}")
         X2, rec = self._reconstruction(X)
         pre = self.preprocessor_
         if pre.knee is None:
@@ -639,6 +659,17 @@ class RCGAN(Detector):
         r2 = np.abs(residual) if l1 else residual**2
         total = r2.sum(axis=1, keepdims=True)
         return np.divide(r2, total, out=np.full_like(r2, 1.0 / r2.shape[1]), where=total > 0)
+
+    def _range_shares(self, X) -> np.ndarray:
+        x = self.network_input(X)  # (checks that the model is fitted)
+        nets = self.networks_
+        if nets.feature_low is None:
+            raise ValueError(
+                "the range part needs the training rows' range (a model fitted with rcgan >= 0.8.5)"
+            )
+        excess = feature_excess(x, nets.feature_low, nets.feature_high).double().cpu().numpy()
+        total = excess.sum(axis=1, keepdims=True)
+        return np.divide(excess, total, out=np.zeros_like(excess), where=total > 0)
 
     def export_onnx(self, path, opset: int = 17):
         """Write the scoring graph (scaling, E, G, D_xx, the score) as ONNX.

@@ -163,8 +163,17 @@ def range_excess(x: torch.Tensor, low: torch.Tensor, high: torch.Tensor) -> torc
     extreme on single features, which the tail compression of
     ``"standard-log"`` shrinks before the networks see it.
     """
+    return feature_excess(x, low, high).sum(dim=1)
+
+
+def feature_excess(x: torch.Tensor, low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
+    """Per feature, how far each row of ``x`` lies outside [``low``, ``high``]: shape (n, d).
+
+    The terms that :func:`range_excess` sums (images flattened to one
+    value per pixel).
+    """
     flat = x.flatten(1)
-    return (torch.clamp(flat - high, min=0) + torch.clamp(low - flat, min=0)).sum(dim=1)
+    return torch.clamp(flat - high, min=0) + torch.clamp(low - flat, min=0)
 
 
 def standardised_mean(parts: dict[str, torch.Tensor], stats: ScoreStats, kind: str) -> torch.Tensor:
