@@ -210,6 +210,13 @@ def test_rethreshold_explain_and_extras(model_with_header, tmp_path, capsys, mon
         rows[0]["top1_feature"].startswith("f")
         and 0 <= float(rows[0]["top2_share"]) <= float(rows[0]["top1_share"]) <= 1
     )
+    shifted = tmp_path / "shifted.csv"
+    far = X[:5].copy()
+    far[:, 1] = X[:, 1].max() + 10 * X[:, 1].std()  # past the training range on f1 alone
+    write_csv(shifted, far)
+    argv = ["score", str(model), str(shifted), "--explain", "1", "--explain-part", "range"]
+    assert main([*argv, "--out", str(out)]) == 0
+    assert {(r["top1_feature"], float(r["top1_share"])) for r in read_rows(out)} == {("f1", 1.0)}
     monkeypatch.setitem(sys.modules, "onnx", None)  # the extra not installed
     assert main(["export", str(model), str(tmp_path / "m.onnx")]) == 2
     assert 'pip install "rcgan[onnx]"' in capsys.readouterr().err

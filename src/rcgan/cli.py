@@ -252,7 +252,7 @@ def _score(args: argparse.Namespace) -> int:
             out["anomaly_score"] = scores
             out["is_anomaly"] = flagged.astype(int)
             if args.explain:
-                shares = det.explain(X)
+                shares = det.explain(X, part=args.explain_part)
                 top = np.argsort(-shares, axis=1, kind="stable")[:, : args.explain]
                 for k in range(top.shape[1]):
                     out[f"top{k + 1}_feature"] = [names[j] for j in top[:, k]]
@@ -647,6 +647,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="K",
         help="add each row's K features with the largest share of its reconstruction error",
+    )
+    score.add_argument(
+        "--explain-part",
+        choices=("reconstruction", "range"),
+        default="reconstruction",
+        help="with --explain: the shares of the reconstruction error, or of the range part "
+        "(the features beyond the training range; all 0 on rows inside it)",
     )
     score.add_argument(
         "--engine", choices=("local", "dask"), default="local", help="where to compute"
