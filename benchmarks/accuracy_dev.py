@@ -272,6 +272,15 @@ def summary(path: str, match: str, seeds: list[int] | None = None, per_set: bool
             print(f"| {d} | " + " | ".join(f"{f1[m][i]:.3f}" for m in methods) + " |")
 
 
+def set_knee(knee: float) -> None:
+    """Development hook: the tail knee every "standard-log" fit of this process uses."""
+    from rcgan import preprocessing
+
+    if not knee > 0:
+        raise SystemExit("--knee must be positive")
+    preprocessing.TAIL_KNEE = float(knee)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--summary", help="print a summary of this results file and exit")
@@ -302,6 +311,13 @@ def main() -> None:
         "on where it will stop); scores averaged per kind as --members does",
     )
     ap.add_argument("--out")
+    ap.add_argument(
+        "--knee",
+        type=float,
+        default=None,
+        help="development hook: the tail knee of scaler 'standard-log' (the library's "
+        "preprocessing.TAIL_KNEE, 3) for this run's fits; recorded in the rows",
+    )
     ap.add_argument(
         "--select",
         action="store_true",
@@ -348,6 +364,8 @@ def main() -> None:
     if args.members > 1 and args.snapshots > 1:
         ap.error("--members and --snapshots are exclusive")
     torch.set_num_threads(1)
+    if args.knee is not None:
+        set_knee(args.knee)
     params = json.loads(args.params)
     budget = RCGAN(**params)  # the full budget that --snapshots divides
     out = Path(args.out)
@@ -469,7 +487,7 @@ def main() -> None:
                             "seconds": fit_s,
                         }
                     )
-        more = {"params": params}
+        more = {"params": params} if args.knee is None else {"params": params, "knee": args.knee}
         if args.snapshots > 1:
             more["snapshots"] = args.snapshots
         with out.open("a") as fh:

@@ -45,7 +45,7 @@ import re
 from pathlib import Path
 
 import numpy as np
-from accuracy_dev import SETS, metrics, standardised
+from accuracy_dev import SETS, metrics, set_knee, standardised
 from scipy.stats import rankdata
 
 #: the data sets a saved file may be of (the 15 small sets and KDDCUP99)
@@ -175,7 +175,15 @@ def main() -> None:
         help="parts of another fit of the same split (its saved scores in --scores), appended "
         "to --parts as TAG.PART, e.g. d26_wd10:xz (a two-fit combination)",
     )
+    ap.add_argument(
+        "--knee",
+        type=float,
+        default=None,
+        help="with --range: the tail knee the fits were run with (accuracy_dev --knee)",
+    )
     args = ap.parse_args()
+    if args.knee is not None:
+        set_knee(args.knee)
     parts = args.parts.split(",")
     if any(":" not in spec for spec in args.other):
         raise SystemExit("--with takes TAG:PARTS, e.g. d26_wd10:xz")
