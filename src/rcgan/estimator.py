@@ -38,6 +38,7 @@ from .scores import (
     anomaly_scores,
     feature_excess,
     to_paper_scale,
+    training_range,
     training_statistics,
 )
 from .training import TrainConfig, train
@@ -662,12 +663,7 @@ class RCGAN(Detector):
 
     def _range_shares(self, X) -> np.ndarray:
         x = self.network_input(X)  # (checks that the model is fitted)
-        nets = self.networks_
-        if nets.feature_low is None:
-            raise ValueError(
-                "the range part needs the training rows' range (a model fitted with rcgan >= 0.8.5)"
-            )
-        excess = feature_excess(x, nets.feature_low, nets.feature_high).double().cpu().numpy()
+        excess = feature_excess(x, *training_range(self.networks_)).double().cpu().numpy()
         total = excess.sum(axis=1, keepdims=True)
         return np.divide(excess, total, out=np.zeros_like(excess), where=total > 0)
 

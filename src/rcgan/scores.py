@@ -48,12 +48,14 @@ __all__ = [
     "component_batch",
     "component_scores",
     "discriminator_outputs",
+    "feature_excess",
     "range_excess",
     "score_batch",
     "score_statistics",
     "standardised_mean",
     "statistics_of",
     "to_paper_scale",
+    "training_range",
     "training_statistics",
 ]
 
@@ -127,12 +129,7 @@ def component_batch(nets: Networks, x: torch.Tensor, kinds) -> dict[str, torch.T
         if kind not in SCORES or kind in COMBINED:
             raise ValueError(f"score={kind!r} is not a known score; valid names: {sorted(SCORES)}")
         if kind == "range":
-            if nets.feature_low is None:
-                raise ValueError(
-                    "the range score needs the training rows' range "
-                    "(a model fitted with rcgan >= 0.8.5)"
-                )
-            out[kind] = range_excess(x, nets.feature_low, nets.feature_high)
+            out[kind] = range_excess(x, *training_range(nets))
             continue
         z = nets.encoder(x) if z is None else z
         if kind == "xz":
@@ -164,6 +161,19 @@ def range_excess(x: torch.Tensor, low: torch.Tensor, high: torch.Tensor) -> torc
     ``"standard-log"`` shrinks before the networks see it.
     """
     return feature_excess(x, low, high).sum(dim=1)
+
+
+def training_range(nets: Networks) -> tuple[torch.Tensor, torch.Tensor]:
+    """The per-feature (minimum, maximum) of the scaled training rows that ``nets`` keep.
+
+    Raises ValueError for networks without them (a model file written
+    before 0.8.5).
+    """
+    if nets.feature_low is None:
+        raise ValueError(
+            "the range score needs the training rows' range (a model fitted with rcgan >= 0.8.5)"
+        )
+    return nets.feature_low, nets.feature_high
 
 
 def feature_excess(x: torch.Tensor, low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
