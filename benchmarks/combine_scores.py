@@ -23,7 +23,14 @@ development results files:
   z-scores and, as one more part, how far a row lies outside the training
   rows' per-feature range in the scaled space the networks see
   (:func:`range_excess`; 0 for every training row, so it is not
-  standardised).
+  standardised);
+- with ``--range DATA_DIR --data-parts``, three more rules with parts that
+  need no network, in the same scaled space: ``+ tail z+``, the positive
+  part of the IQR z-score of :func:`feature_tail` (an ECOD-like sum of the
+  per-feature two-sided empirical tail surprisals); ``+ kNN z``, the IQR
+  z-score of the distance to the 5th nearest training row
+  (:func:`knn_distance`); and ``first part + kNN z + range excess``, the
+  kNN part in place of the second (reconstruction) part.
 
     python benchmarks/accuracy_dev.py --tag d10_save --no-code-knn --save-scores DIR \\
         --seeds 0 1 2 --data-dir ../shared/data --out ROWS.jsonl
@@ -105,6 +112,45 @@ def range_excess(train: np.ndarray, test: np.ndarray) -> np.ndarray:
     return excess(te, tr.amin(0), tr.amax(0)).double().numpy()
 
 
+def feature_tail(train: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Sum over features of -log of each value's two-sided empirical tail probability.
+
+    Per feature, 2 min(F(v), 1 - F(v)) (capped at 1) with F the training
+    rows' empirical distribution ((count + 1) / (n + 1), so a value beyond
+    every training row has probability 2 / (n + 1)): ECOD's idea (Li et
+    al., 2022) without its skewness rule.
+    """
+    n, out = len(train), np.zeros(len(rows))
+    for j in range(train.shape[1]):
+        ordered = np.sort(train[:, j])
+        left = (np.searchsorted(ordered, rows[:, j], side="right") + 1) / (n + 1)
+        right = (n - np.searchsorted(ordered, rows[:, j], side="left") + 1) / (n + 1)
+        out -= np.log(np.minimum(2 * np.minimum(left, right), 1.0))
+    return out
+
+
+def knn_distance(train: np.ndarray, rows: np.ndarray, k: int = 5, itself: bool = False):
+    """Distance of each row to its ``k``-th nearest training row (skipping itself if ``itself``)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    found = NearestNeighbors(n_neighbors=k + itself).fit(train)
+    return found.kneighbors(rows, n_neighbors=k + itself)[0][:, -1]
+
+
+def data_part_rules(train: np.ndarray, test: np.ndarray, pairs: list, excess: np.ndarray) -> dict:
+    """The ``--data-parts`` rules (module docstring) of one fit, from its raw rows and parts."""
+    tr, te = (t.double().numpy() for t in scaled(train, train, test))
+    z = [standardised(*p) for p in pairs]
+    tail_z = standardised(feature_tail(tr, tr), feature_tail(tr, te))
+    knn_z = standardised(knn_distance(tr, tr, itself=True), knn_distance(tr, te))
+    return {
+        "mean z + range excess + tail z+": (np.sum(z, 0) + excess + np.maximum(tail_z, 0))
+        / (len(z) + 2),
+        "mean z + range excess + kNN z": (np.sum(z, 0) + excess + knn_z) / (len(z) + 2),
+        "first part + kNN z + range excess": (z[0] + knn_z + excess) / 3,
+    }
+
+
 def weighted_first(weight):
     """Rule: the first part times ``weight(f)`` plus the others, IQR-standardised."""
 
@@ -174,6 +220,11 @@ def main() -> None:
         metavar="TAG:PARTS",
         help="parts of another fit of the same split (its saved scores in --scores), appended "
         "to --parts as TAG.PART, e.g. d26_wd10:xz (a two-fit combination)",
+    )
+    ap.add_argument(
+        "--data-parts",
+        action="store_true",
+        help="with --range: also the rules with a per-feature tail or a kNN part",
     )
     ap.add_argument(
         "--knee",
@@ -252,6 +303,9 @@ def main() -> None:
             record(
                 "mean z + range excess", dataset, int(seed), (z + excess) / (len(pairs) + 1), y_test
             )
+            if args.data_parts:
+                for name, scores in data_part_rules(train, test, pairs, excess).items():
+                    record(name, dataset, int(seed), scores, y_test)
         if args.overlap:
             share = on_data_share(train, int(seed))
             print(f"{dataset} seed {seed}: on-data share of the penalty {share:.3f}", flush=True)

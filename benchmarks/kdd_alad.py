@@ -56,6 +56,8 @@ VARIANTS: dict[str, tuple[str, dict[str, Any], float]] = {
     # ALAD's settings and details together, on Table 1's 80/20 split
     "alad_full": ("alad", {**DETAILS, "scaler": None, "learning_rate": 1e-5}, 0.8),
     "rcgan_paper_full": ("rcgan_paper", {**DETAILS, "scaler": None, "learning_rate": 1e-5}, 0.8),
+    # 0.9's two time-scale rule on the paper's objective: D at twice the rate of E and G
+    "rcgan_paper_dlr2": ("rcgan_paper", {"d_learning_rate": 2e-4}, 0.8),
 }
 
 
