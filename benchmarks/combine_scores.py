@@ -137,10 +137,13 @@ def knn_distance(train: np.ndarray, rows: np.ndarray, k: int = 5, itself: bool =
     return found.kneighbors(rows, n_neighbors=k + itself)[0][:, -1]
 
 
-def data_part_rules(train: np.ndarray, test: np.ndarray, pairs: list, excess: np.ndarray) -> dict:
-    """The ``--data-parts`` rules (module docstring) of one fit, from its raw rows and parts."""
+def data_part_rules(train: np.ndarray, test: np.ndarray, z: list, excess: np.ndarray) -> dict:
+    """The ``--data-parts`` rules (module docstring) of one fit.
+
+    ``z``: the fit's parts as IQR z-scores of the test rows; ``excess``:
+    their :func:`range_excess`.
+    """
     tr, te = (t.double().numpy() for t in scaled(train, train, test))
-    z = [standardised(*p) for p in pairs]
     tail_z = standardised(feature_tail(tr, tr), feature_tail(tr, te))
     knn_z = standardised(knn_distance(tr, tr, itself=True), knn_distance(tr, te))
     return {
@@ -299,12 +302,13 @@ def main() -> None:
                 raise SystemExit(f"{dataset} seed {seed}: the saved fit saw another split")
         if args.range_dir:
             excess = range_excess(train, test)
-            z = np.sum([standardised(*p) for p in pairs], 0)
+            zs = [standardised(*p) for p in pairs]
+            z = np.sum(zs, 0)
             record(
                 "mean z + range excess", dataset, int(seed), (z + excess) / (len(pairs) + 1), y_test
             )
             if args.data_parts:
-                for name, scores in data_part_rules(train, test, pairs, excess).items():
+                for name, scores in data_part_rules(train, test, zs, excess).items():
                     record(name, dataset, int(seed), scores, y_test)
         if args.overlap:
             share = on_data_share(train, int(seed))
