@@ -239,6 +239,8 @@ def main() -> None:
     if args.knee is not None:
         set_knee(args.knee)
     parts = args.parts.split(",")
+    if args.data_parts and not args.range_dir:
+        raise SystemExit("--data-parts needs --range DATA_DIR")
     if any(":" not in spec for spec in args.other):
         raise SystemExit("--with takes TAG:PARTS, e.g. d26_wd10:xz")
     other = [(t, k) for spec in args.other for t, ks in [spec.split(":", 1)] for k in ks.split(",")]
