@@ -503,3 +503,28 @@ def test_a_model_without_the_training_range_refuses_the_range_score(detection_ta
             det.set_params(scoring=kind).anomaly_score(test)
     with pytest.raises(ValueError, match="training rows' range"):
         det.explain(test, part="range")
+
+
+def test_auto_penalty_scale_is_set_from_the_data_and_otherwise_changes_nothing():
+    rng = np.random.default_rng(0)
+    # a thin curve in 20 features: the near draws already lie off it at bandwidth 1
+    t = rng.uniform(0, 6, size=(600, 1))
+    curve = np.hstack([np.sin(t * k) for k in range(1, 21)])
+    auto = RCGAN(random_state=3, epochs=2, penalty_scale="auto").fit(curve)
+    fixed = RCGAN(random_state=3, epochs=2, penalty_scale=1.0).fit(curve)
+    assert auto.penalty_scale_ == fixed.penalty_scale_ == 1.0
+    np.testing.assert_array_equal(auto.score_samples(curve), fixed.score_samples(curve))
+    # few rows in few features: widened, and trained at the wider scale
+    blob = rng.normal(size=(300, 4))
+    wide = RCGAN(random_state=3, epochs=2, penalty_scale="auto").fit(blob)
+    assert wide.penalty_scale_ > 1.0
+    same = RCGAN(random_state=3, epochs=2, penalty_scale=wide.penalty_scale_).fit(blob)
+    np.testing.assert_array_equal(wide.score_samples(blob), same.score_samples(blob))
+
+
+@pytest.mark.parametrize("params", [{"penalty": "normal"}, {"penalty_scale": "wide"}])
+def test_auto_penalty_scale_is_refused_where_it_means_nothing(params):
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    det = RCGAN(epochs=1, **{"penalty_scale": "auto", **params})
+    with pytest.raises(ValueError, match="auto"):
+        det.fit(X)

@@ -214,3 +214,37 @@ def test_adaptive_crossaxis_splits_the_far_half_into_radial_crossover_and_axis_t
     # axis moves: a training row with exactly one coordinate changed
     same = (axis[:, None, :] == data[None, :, :]).sum(dim=2).max(dim=1).values
     assert (same == dim - 1).float().mean() > 0.99
+
+
+def test_auto_scale_widens_the_near_half_only_where_it_falls_on_the_data():
+    from rcgan.penalties import AUTO_ON_DATA, AUTO_SCALES, _nearest, auto_scale, data_reach
+
+    # few rows in few features: bandwidth 1 puts most near draws among the rows
+    small = torch.randn(400, 4, generator=gen(1))
+    # a thin curve in 20 features: steps along it leave the curve's reach at once
+    t = torch.rand(3000, 1, generator=gen(2)) * 6
+    curve = torch.cat([torch.sin(t * k) for k in range(1, 21)], dim=1)
+    chosen = {}
+    for name, data in (("small", small), ("curve", curve)):
+        scale = auto_scale("adaptive-cross", data, gen(0))
+        ref, limit = data_reach(data, gen(0))
+        near = make_penalty("adaptive-diff", scale, 1.0, data=data)(4000, data.shape[1], gen(5))
+        share = float((_nearest(near, ref) <= limit).float().mean())
+        chosen[name] = scale, share
+    assert chosen["curve"][0] == AUTO_SCALES[0]
+    assert chosen["small"][0] > AUTO_SCALES[0]
+    # the chosen scale meets the rule on fresh draws (up to sampling noise)
+    assert chosen["small"][1] <= AUTO_ON_DATA + 0.05
+    # and the scale before it did not
+    before = AUTO_SCALES[AUTO_SCALES.index(chosen["small"][0]) - 1]
+    ref, limit = data_reach(small, gen(0))
+    near = make_penalty("adaptive-diff", before, 1.0, data=small)(4000, 4, gen(5))
+    assert float((_nearest(near, ref) <= limit).float().mean()) > AUTO_ON_DATA
+
+
+def test_auto_scale_keeps_the_first_scale_where_duplicates_hold_the_draws_on_rows():
+    from rcgan.penalties import AUTO_SCALES, auto_scale
+
+    # half the rows are one repeated row: a step between two copies is zero at any scale
+    data = torch.cat([torch.randn(500, 3, generator=gen(3)), torch.zeros(1500, 3)])
+    assert auto_scale("adaptive-diff", data, gen(0)) == AUTO_SCALES[0]

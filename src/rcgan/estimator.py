@@ -30,7 +30,7 @@ from .base import (
     with_defaults,
 )
 from .networks import ACTIVATIONS, NetworkConfig, Networks, build_networks
-from .penalties import make_penalty, nn_spacing
+from .penalties import AUTO_PENALTIES, auto_scale, make_penalty, nn_spacing
 from .preprocessing import IMAGE_SIZES, network_image_shape
 from .scores import (
     COMBINED,
@@ -49,6 +49,15 @@ __all__ = ["ALAD", "ALAD_WIDTHS", "RCGAN"]
 
 def _penalty(name: str, value) -> None:
     make_penalty(value)  # raises on an unknown name
+
+
+def _penalty_scale(name: str, value) -> None:
+    if isinstance(value, str) and value == "auto":
+        return
+    try:
+        real(0.0)(name, value)
+    except ValueError:
+        raise ValueError(f"{name} must be 'auto' or a number > 0, got {value!r}") from None
 
 
 def _latent_dim(name: str, value) -> None:
@@ -120,9 +129,14 @@ class RCGAN(Detector):
         the paper's N(0, s^2 I);
         "normal-wide" is half N(0, s^2 I), half radial; None is the ablation
         without t(x) (Table 3).
-    penalty_scale : float, default=1.0
+    penalty_scale : float or "auto", default=1.0
         s above: the smoothing bandwidth (the "adaptive" family, "local"), standard
-        deviation ("normal") or half-width ("uniform").
+        deviation ("normal") or half-width ("uniform"). "auto" (the
+        "adaptive" family and "local" only): the smallest of 1, 1.5, 2 and 3
+        at which at most a quarter of the near half's draws fall on the
+        data, so that t(x) sits beside q(x) rather than on it (Section 6;
+        :func:`rcgan.penalties.auto_scale`); the scale used is
+        ``penalty_scale_``.
     penalty_dxx : bool, default=True
         Carry the penalty over to D_xx: identity pairs (x_t, x_t) of penalty
         samples are shown as fake, so that D_xx, and with it A(x) of
@@ -289,6 +303,9 @@ class RCGAN(Detector):
         Scores of the held-out rows of ``contamination="auto"``.
     history_ : dict of lists
         Per-epoch mean losses ("loss_d", "loss_eg").
+    penalty_scale_ : float
+        The penalty's scale the networks were trained with (``penalty_scale``,
+        or the one "auto" chose). Not kept in model files.
     n_features_in_ : int
 
     References
@@ -310,7 +327,7 @@ class RCGAN(Detector):
     _extra_keys = frozenset({"data_radius_", "score_stats_", "feature_range_"})
     _params: ClassVar[dict[str, Param]] = {
         "penalty": Param("adaptive-cross", _penalty),
-        "penalty_scale": Param(1.0, real(0.0)),
+        "penalty_scale": Param(1.0, _penalty_scale),
         "penalty_dxx": Param(True, boolean),
         "latent_dim": Param("auto", _latent_dim),
         "encoder_hidden": Param((128,), widths()),
@@ -522,7 +539,16 @@ class RCGAN(Detector):
 
     def _fit_networks(self, xt: torch.Tensor, seed: int, device: torch.device) -> np.ndarray | None:
         data_radius = float(xt.flatten(1).norm(dim=1).max()) if xt.shape[0] else 0.0
-        penalty = make_penalty(self.penalty, self.penalty_scale, data_radius, data=xt.flatten(1))
+        scale = self.penalty_scale
+        if isinstance(scale, str):  # "auto": set from the data (penalties.auto_scale)
+            if self.penalty not in AUTO_PENALTIES:
+                raise ValueError(
+                    f'penalty_scale="auto" needs a penalty of {sorted(AUTO_PENALTIES)}, '
+                    f"got penalty={self.penalty!r}"
+                )
+            scale = auto_scale(self.penalty, xt.flatten(1), torch.Generator().manual_seed(seed))
+        self.penalty_scale_ = float(scale)
+        penalty = make_penalty(self.penalty, scale, data_radius, data=xt.flatten(1))
         noise = 0.0  # per coordinate: a pair's x moves by about dxz_noise x the spacing
         if self.dxz_noise:
             noise = float(self.dxz_noise) * nn_spacing(xt.flatten(1)) / math.sqrt(xt[0].numel())
