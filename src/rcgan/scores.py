@@ -337,11 +337,11 @@ class BufferedMLPScorer:
     written side by side into one buffer instead of concatenated; dropout
     (eval mode) is skipped. The plain forward pass allocates a fresh block
     per layer and chunk instead; with the buffers, the default
-    ``"xz+l1+range"`` on 20,000 x 121 rows takes 0.92 of its time at the
-    default widths and 0.97 at ALAD's (``benchmarks/score_buffers.py``, one
-    run, one thread); the matrix products are about half of what remains. Build
-    it with the networks in eval mode and use it right away (it references
-    their layers).
+    ``"xz+l1+range"`` on 20,000 x 121 rows takes 0.95 of its time at the
+    default widths and 0.99 at ALAD's (``benchmarks/score_buffers.py``,
+    one thread; 0.92-0.97 and 0.95-1.00 over four runs): a small gain.
+    Build it with the networks in eval mode and use it right away (it
+    references their layers).
     """
 
     def __init__(self, nets: Networks, kinds) -> None:
